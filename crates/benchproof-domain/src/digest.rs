@@ -109,10 +109,7 @@ mod tests {
     fn known_vector_and_hex_round_trip() {
         // FIPS 180-2 example "abc".
         let d = Sha256::of(b"abc");
-        assert_eq!(
-            d.to_hex(),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(d.to_hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(d.to_hex().parse::<Sha256>().unwrap(), d);
         let mut h = Sha256Hasher::new();
         h.update(b"a");

@@ -21,7 +21,10 @@ use crate::time::Timestamp;
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EventBody {
     /// The genesis of every chain: who is assessed against which exact rubric text.
-    Created { rubric: RubricRef, student: String },
+    Created {
+        rubric: RubricRef,
+        student: String,
+    },
     Started {},
     StepTicked {
         step: StepId,
@@ -42,15 +45,39 @@ pub enum EventBody {
         bytes: u64,
         captured_at: Timestamp,
     },
-    Note { text: String },
-    DeviceLost { device: String, reason: String },
-    DeviceRestored { device: String },
+    Note {
+        text: String,
+    },
+    DeviceLost {
+        device: String,
+        reason: String,
+    },
+    DeviceRestored {
+        device: String,
+    },
     Finished {},
-    Sealed { bundle_sha256: Sha256 },
-    Abandoned { reason: String },
+    Sealed {
+        bundle_sha256: Sha256,
+    },
+    Abandoned {
+        reason: String,
+    },
 }
 
 impl EventBody {
+    /// The lifecycle state an assessment is in after this event, when the event changes it.
+    pub fn resulting_state(&self) -> Option<crate::assessment::LifecycleState> {
+        use crate::assessment::LifecycleState as S;
+        match self {
+            EventBody::Created { .. } => Some(S::Created),
+            EventBody::Started {} => Some(S::Running),
+            EventBody::Finished {} => Some(S::Finished),
+            EventBody::Sealed { .. } => Some(S::Sealed),
+            EventBody::Abandoned { .. } => Some(S::Abandoned),
+            _ => None,
+        }
+    }
+
     /// The `kind` tag, for messages and for the store's index column.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -59,11 +59,7 @@ impl Rubric {
     }
 
     pub fn reference(&self) -> RubricRef {
-        RubricRef {
-            id: self.id.clone(),
-            version: self.version.clone(),
-            sha256: self.sha256,
-        }
+        RubricRef { id: self.id.clone(), version: self.version.clone(), sha256: self.sha256 }
     }
 
     /// The most points an assessment can earn: the best level of every levelled step.
@@ -117,12 +113,8 @@ pub enum EvidenceKind {
 }
 
 impl EvidenceKind {
-    pub const ALL: [EvidenceKind; 4] = [
-        EvidenceKind::Video,
-        EvidenceKind::Audio,
-        EvidenceKind::InstrumentScreenshot,
-        EvidenceKind::InstrumentState,
-    ];
+    pub const ALL: [EvidenceKind; 4] =
+        [EvidenceKind::Video, EvidenceKind::Audio, EvidenceKind::InstrumentScreenshot, EvidenceKind::InstrumentState];
     pub fn as_str(self) -> &'static str {
         match self {
             EvidenceKind::Video => "video",

@@ -24,9 +24,7 @@ impl Timestamp {
         Timestamp(self.0.saturating_add(ms))
     }
     fn datetime(self) -> DateTime<Utc> {
-        Utc.timestamp_millis_opt(self.0)
-            .single()
-            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        Utc.timestamp_millis_opt(self.0).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
     }
 }
 

@@ -71,10 +71,7 @@ pub fn parse(source_name: &str, text: &str) -> Result<Rubric, RubricError> {
     let rubric = parse_into(text, &mut problems);
     match rubric {
         Some(r) if problems.list.is_empty() => Ok(r),
-        _ => Err(RubricError {
-            source_name: source_name.to_owned(),
-            problems: problems.list,
-        }),
+        _ => Err(RubricError { source_name: source_name.to_owned(), problems: problems.list }),
     }
 }
 
@@ -156,11 +153,7 @@ fn parse_into(text: &str, problems: &mut Problems<'_>) -> Option<Rubric> {
     let raw: Result<RawRubric, _> = serde_ignored::deserialize(de, |path| unknown.push(path.to_string()));
     for path in unknown {
         // `Spanned` wrappers show up as a private segment in serde paths; drop them.
-        let path = path
-            .split('.')
-            .filter(|s| !s.starts_with("$__serde_spanned"))
-            .collect::<Vec<_>>()
-            .join(".");
+        let path = path.split('.').filter(|s| !s.starts_with("$__serde_spanned")).collect::<Vec<_>>().join(".");
         let span = span_of_path(&table, &path).unwrap_or(0..0);
         let field = path.rsplit('.').next().unwrap_or(&path).to_owned();
         problems.push(
@@ -173,11 +166,8 @@ fn parse_into(text: &str, problems: &mut Problems<'_>) -> Option<Rubric> {
         Ok(r) => r,
         Err(e) => {
             let message = e.message().trim().to_owned();
-            let kind = if message.starts_with("missing field") {
-                ProblemKind::MissingField
-            } else {
-                ProblemKind::WrongType
-            };
+            let kind =
+                if message.starts_with("missing field") { ProblemKind::MissingField } else { ProblemKind::WrongType };
             problems.push(kind, e.span().unwrap_or(0..0), message);
             return None;
         }
@@ -263,10 +253,7 @@ fn validate(raw: RawRubric, text: &str, problems: &mut Problems<'_>) -> Rubric {
         );
     }
 
-    let pass_rule = raw
-        .pass_rule
-        .map(|p| validate_pass_rule(p.into_inner(), &steps, problems))
-        .unwrap_or_default();
+    let pass_rule = raw.pass_rule.map(|p| validate_pass_rule(p.into_inner(), &steps, problems)).unwrap_or_default();
 
     Rubric {
         id: raw.id.into_inner(),
@@ -353,11 +340,7 @@ fn validate_step(raw: &RawStep, seen: &mut HashSet<String>, problems: &mut Probl
                 0
             }
         };
-        levels.push(Level {
-            name: l.name.get_ref().clone(),
-            points,
-            description: l.description.clone(),
-        });
+        levels.push(Level { name: l.name.get_ref().clone(), points, description: l.description.clone() });
     }
     if levels.len() == 1 {
         problems.push(

@@ -5,12 +5,7 @@ use benchproof_domain::{Assessment, EventBody, LifecycleState, Sha256, StepId, V
 use crate::{id, rubric, t};
 
 fn tick(step: &str, verdict: Verdict, level: Option<&str>) -> EventBody {
-    EventBody::StepTicked {
-        step: StepId::new(step),
-        verdict,
-        level: level.map(str::to_owned),
-        note: None,
-    }
+    EventBody::StepTicked { step: StepId::new(step), verdict, level: level.map(str::to_owned), note: None }
 }
 
 fn push(a: &mut Assessment, body: EventBody) -> Result<(), TransitionError> {

@@ -7,10 +7,7 @@ use proptest::prelude::*;
 use crate::rubric;
 
 fn decide(pairs: &[(&str, Verdict, Option<&str>)]) -> HashMap<StepId, Decision> {
-    pairs
-        .iter()
-        .map(|(s, v, l)| (StepId::new(*s), Decision { verdict: *v, level: l.map(str::to_owned) }))
-        .collect()
+    pairs.iter().map(|(s, v, l)| (StepId::new(*s), Decision { verdict: *v, level: l.map(str::to_owned) })).collect()
 }
 
 #[test]
@@ -26,12 +23,22 @@ fn outcome_table() {
         (vec![("safety", Pass, None), ("joint", Pass, Some("Novice")), ("tidy", Pass, None)], Outcome::NotYetCompetent),
         // Share of non-critical: tidy fail, label fail → 0 < 0.5.
         (
-            vec![("safety", Pass, None), ("joint", Pass, Some("Proficient")), ("tidy", Fail, None), ("label", Fail, None)],
+            vec![
+                ("safety", Pass, None),
+                ("joint", Pass, Some("Proficient")),
+                ("tidy", Fail, None),
+                ("label", Fail, None),
+            ],
             Outcome::NotYetCompetent,
         ),
         // Label N/A, tidy pass → share 1.
         (
-            vec![("safety", Pass, None), ("joint", Pass, Some("Proficient")), ("tidy", Pass, None), ("label", NotApplicable, None)],
+            vec![
+                ("safety", Pass, None),
+                ("joint", Pass, Some("Proficient")),
+                ("tidy", Pass, None),
+                ("label", NotApplicable, None),
+            ],
             Outcome::Passed,
         ),
     ];

@@ -1,0 +1,81 @@
+//! The station's snippet cache: one SQLite database per data directory, plus content-addressed
+//! media files beside it.
+//!
+//! - [`Store`]: the single writer. Open it with [`Store::open`], which creates, migrates and
+//!   checks the database, and refuses one it does not understand.
+//! - Event log ([`Store::create_assessment`], [`Store::append`]): each call is one transaction,
+//!   committed with `synchronous = FULL` in WAL mode, so an event is on disk when the call returns.
+//! - Media ([`Store::ingest_media`]): bytes streamed into `media/ab/abcdef…`, hashed on the way,
+//!   fsynced and renamed into place before any row refers to them.
+//! - Outbox ([`Store::enqueue_bundle`]): sealed bundles waiting for the sync worker.
+//!
+//! Readers on other connections never block the writer (WAL).
+
+mod error;
+mod events;
+mod media;
+mod outbox;
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use error::{OpenError, StoreError};
+pub use events::AssessmentSummary;
+pub use media::MediaRef;
+pub use outbox::OutboxEntry;
+pub use schema::{MIGRATIONS, SCHEMA_VERSION};
+
+/// File name of the database inside a data directory.
+pub const DB_FILE: &str = "station.sqlite";
+
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    dir: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `dir`, applies pending migrations and checks the
+    /// database with `PRAGMA quick_check`. Nothing is ever silently recreated.
+    pub fn open(dir: &Path) -> Result<Store, OpenError> {
+        std::fs::create_dir_all(dir).map_err(|source| OpenError::Io { path: dir.to_owned(), source })?;
+        let path = dir.join(DB_FILE);
+        let corrupt = |e: rusqlite::Error| OpenError::Corrupt { path: path.clone(), detail: e.to_string() };
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(corrupt)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(corrupt)?;
+        // WAL: readers never block the writer. FULL: every commit fsyncs the WAL, so a tick that
+        // was acknowledged survives power loss (NORMAL may lose the last commits).
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(corrupt)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(OpenError::Corrupt { path, detail: format!("could not enable WAL (journal_mode is {mode})") });
+        }
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(corrupt)?;
+        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(corrupt)?;
+        if check != "ok" {
+            return Err(OpenError::Corrupt { path, detail: check });
+        }
+        schema::migrate(&conn, &path)?;
+        let store = Store { conn, dir: dir.to_owned() };
+        media::prepare_dirs(&store.dir)?;
+        Ok(store)
+    }
+
+    /// The data directory this store lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `PRAGMA integrity_check`: the full, slow check. Returns the problems found (empty if none).
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+}
