@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::Sha256;
 
-pub use parse::{parse, Problem, ProblemKind, RubricError};
+pub use parse::{line_column, parse, Problem, ProblemKind, RubricError};
 
 /// A step's identifier inside its rubric (a lowercase slug such as `tin-the-tip`).
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

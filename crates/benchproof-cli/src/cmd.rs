@@ -1,0 +1,5 @@
+pub mod assess;
+pub mod assessment;
+pub mod demo;
+pub mod log;
+pub mod rubric;

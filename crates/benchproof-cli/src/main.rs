@@ -1,0 +1,87 @@
+//! `benchproof`: the station and department tools without a display. One module per subcommand
+//! under `cmd/`; all of them call `benchproof-station`, never the store or domain directly for
+//! anything but reading.
+
+// A command-line program's job is to print.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cmd;
+mod exit;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::Failure;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  checked and found wanting: an invalid rubric, a broken event chain
+  2  usage or input error: bad arguments, an unreadable or malformed file, an action the
+     assessment's state refuses
+  3  the data directory cannot be used: damaged, from a newer version, or the disk is full";
+
+#[derive(Debug, Parser)]
+#[command(name = "benchproof", version, about = "Evidence of practical lab skills, captured at the bench.", after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Station data directory [default: $BENCHPROOF_HOME, else the OS's per-user data folder]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List, show and validate rubrics
+    #[command(subcommand)]
+    Rubric(cmd::rubric::RubricCommand),
+    /// Run a scripted assessment (a TOML script of timed ticks, notes and evidence files)
+    Assess(cmd::assess::AssessArgs),
+    /// List and show the assessments on this station
+    #[command(subcommand)]
+    Assessment(cmd::assessment::AssessmentCommand),
+    /// Check assessment event logs
+    #[command(subcommand)]
+    Log(cmd::log::LogCommand),
+    /// Run the headless end-to-end demo on simulated devices
+    Demo(cmd::demo::DemoArgs),
+}
+
+/// What every subcommand gets: where the data is and how to print.
+#[derive(Debug)]
+pub struct Context {
+    pub data_dir: PathBuf,
+    pub json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Some(data_dir) = cli.data_dir.clone().or_else(benchproof_station::default_data_dir) else {
+        eprintln!("error: no data directory: pass --data-dir DIR or set BENCHPROOF_HOME");
+        return ExitCode::from(2);
+    };
+    let ctx = Context { data_dir, json: cli.json };
+    let result = match cli.command {
+        Command::Rubric(c) => cmd::rubric::run(&ctx, c),
+        Command::Assess(a) => cmd::assess::run(&ctx, a),
+        Command::Assessment(c) => cmd::assessment::run(&ctx, c),
+        Command::Log(c) => cmd::log::run(&ctx, c),
+        Command::Demo(a) => cmd::demo::run(&ctx, a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure { code, error }) => {
+            if !error.to_string().is_empty() {
+                eprintln!("error: {error:#}");
+            }
+            ExitCode::from(code)
+        }
+    }
+}

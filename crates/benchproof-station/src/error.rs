@@ -1,0 +1,57 @@
+use std::path::PathBuf;
+
+use benchproof_domain::assessment::{ReplayError, TransitionError};
+use benchproof_domain::rubric::RubricError;
+use benchproof_domain::{AssessmentId, ChainBreak};
+use benchproof_store::{OpenError, StoreError};
+
+/// Everything that can go wrong at the station, grouped so front ends can react by kind.
+#[derive(Debug, thiserror::Error)]
+pub enum StationError {
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("refused: {0}")]
+    Transition(#[from] TransitionError),
+    #[error("{0}")]
+    Rubric(#[from] RubricError),
+    #[error("no rubric {0:?}: give a rubric id from `benchproof rubric list`, or a path to a .toml file")]
+    UnknownRubric(String),
+    #[error("no assessment matches {0:?}; `benchproof assessment list` shows them")]
+    UnknownAssessment(String),
+    #[error("{0:?} matches {1} assessments; give more of the id")]
+    AmbiguousAssessment(String, usize),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Script { path: PathBuf, message: String },
+    #[error("the event log of {id} is broken: {source}")]
+    Chain { id: AssessmentId, source: ChainBreak },
+    #[error("the event log of {id} cannot be replayed: {source}")]
+    Replay { id: AssessmentId, source: ReplayError },
+}
+
+impl StationError {
+    /// A stable code for front ends to react to (the UI maps these, never the message text).
+    pub fn code(&self) -> &'static str {
+        match self {
+            StationError::Open(OpenError::Corrupt { .. }) => "store_corrupt",
+            StationError::Open(OpenError::TooNew { .. }) => "store_too_new",
+            StationError::Open(_) => "store_unavailable",
+            StationError::Store(StoreError::DiskFull { .. }) => "disk_full",
+            StationError::Store(StoreError::Closed { .. }) => "assessment_closed",
+            StationError::Store(StoreError::Conflict { .. }) => "conflict",
+            StationError::Store(StoreError::Chain { .. }) | StationError::Chain { .. } => "chain_broken",
+            StationError::Store(_) => "store_error",
+            StationError::Transition(TransitionError::NotAllowed { .. }) => "not_allowed",
+            StationError::Transition(_) => "invalid_input",
+            StationError::Rubric(_) => "rubric_invalid",
+            StationError::UnknownRubric(_) => "unknown_rubric",
+            StationError::UnknownAssessment(_) | StationError::AmbiguousAssessment(..) => "unknown_assessment",
+            StationError::Io { .. } => "io",
+            StationError::Script { .. } => "script_invalid",
+            StationError::Replay { .. } => "replay_failed",
+        }
+    }
+}
