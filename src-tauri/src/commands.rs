@@ -24,14 +24,10 @@ pub struct AppInfo {
     pub data_dir: String,
 }
 
-/// `BENCHPROOF_HOME` if set, else the platform data directory.
+/// The station's data directory, chosen exactly as the CLI chooses it.
 fn data_dir() -> Result<PathBuf, CommandError> {
-    if let Some(home) = std::env::var_os("BENCHPROOF_HOME") {
-        return Ok(PathBuf::from(home));
-    }
-    directories::ProjectDirs::from("org", "benchproof", "benchproof")
-        .map(|dirs| dirs.data_dir().to_path_buf())
-        .ok_or_else(|| CommandError::new("no_home", "no home directory to place data in"))
+    benchproof_station::default_data_dir()
+        .ok_or_else(|| CommandError::new("no_home", "no home directory to place data in; set BENCHPROOF_HOME"))
 }
 
 #[tauri::command]
