@@ -311,7 +311,7 @@ fn validate_step(raw: &RawStep, seen: &mut HashSet<String>, problems: &mut Probl
         );
     }
     let post = *raw.post_roll_s.get_ref();
-    if !(post >= 0.0 && post <= MAX_ROLL_SECONDS) {
+    if !(0.0..=MAX_ROLL_SECONDS).contains(&post) {
         problems.push(
             ProblemKind::BadRoll,
             raw.post_roll_s.span(),
