@@ -20,7 +20,7 @@ mod schema;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 pub use error::{OpenError, StoreError};
 pub use events::AssessmentSummary;
@@ -43,13 +43,26 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, OpenError> {
         std::fs::create_dir_all(dir).map_err(|source| OpenError::Io { path: dir.to_owned(), source })?;
         let path = dir.join(DB_FILE);
-        let corrupt = |e: rusqlite::Error| OpenError::Corrupt { path: path.clone(), detail: e.to_string() };
+        // A file SQLite cannot open or write is a problem with the directory, not a damaged database.
+        let corrupt = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
+                OpenError::Io { path: dir.to_owned(), source: std::io::Error::other(e) }
+            }
+            _ => OpenError::Corrupt { path: path.clone(), detail: e.to_string() },
+        };
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(corrupt)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(corrupt)?;
+        // Check before changing anything: switching a rollback-journal database to WAL rewrites
+        // its header, so a damaged or too-new one is refused first, exactly as it was found.
+        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(corrupt)?;
+        if check != "ok" {
+            return Err(OpenError::Corrupt { path, detail: check });
+        }
+        schema::refuse_too_new(&conn, &path)?;
         // WAL: readers never block the writer. FULL: every commit fsyncs the WAL, so a tick that
         // was acknowledged survives power loss (NORMAL may lose the last commits).
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(corrupt)?;
@@ -57,10 +70,6 @@ impl Store {
             return Err(OpenError::Corrupt { path, detail: format!("could not enable WAL (journal_mode is {mode})") });
         }
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(corrupt)?;
-        let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(corrupt)?;
-        if check != "ok" {
-            return Err(OpenError::Corrupt { path, detail: check });
-        }
         schema::migrate(&conn, &path)?;
         let store = Store { conn, dir: dir.to_owned() };
         media::prepare_dirs(&store.dir)?;

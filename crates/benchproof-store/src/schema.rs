@@ -21,13 +21,19 @@ pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), OpenError> {
     migrate_to(conn, path, SCHEMA_VERSION)
 }
 
-/// Applies migrations up to `target`, each in its own transaction.
-pub(crate) fn migrate_to(conn: &Connection, path: &Path, target: i64) -> Result<(), OpenError> {
+/// Refuses a database written by a newer benchproof; returns its schema version otherwise.
+pub(crate) fn refuse_too_new(conn: &Connection, path: &Path) -> Result<i64, OpenError> {
     let corrupt = |e: rusqlite::Error| OpenError::Corrupt { path: path.to_owned(), detail: e.to_string() };
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
     if found > SCHEMA_VERSION {
         return Err(OpenError::TooNew { path: path.to_owned(), found, supported: SCHEMA_VERSION });
     }
+    Ok(found)
+}
+
+/// Applies migrations up to `target`, each in its own transaction.
+pub(crate) fn migrate_to(conn: &Connection, path: &Path, target: i64) -> Result<(), OpenError> {
+    let found = refuse_too_new(conn, path)?;
     for (i, (_, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize).take((target - found).max(0) as usize) {
         let version = i as i64 + 1;
         let fail = |source| OpenError::Migration { path: path.to_owned(), version, source };
