@@ -181,36 +181,24 @@ fn decode_summary(raw: RawSummary) -> Result<AssessmentSummary, StoreError> {
 fn insert_event(tx: &Transaction<'_>, r: &EventRecord) -> Result<(), StoreError> {
     let id = r.assessment.to_string();
     let at = r.at.to_string();
-    tx.prepare_cached(
-        "INSERT INTO events (assessment_id, seq, at, kind, prev, hash, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![id, r.seq as i64, at, r.event.kind(), r.prev.to_hex(), r.hash.to_hex(), r.to_json_line()])?;
-    match &r.event {
-        EventBody::StepTicked { step, verdict, level, note } => {
-            tx.prepare_cached(
-                "INSERT INTO step_results (assessment_id, seq, step_id, verdict, level, note, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![id, r.seq as i64, step.as_str(), verdict.as_str(), level, note, at])?;
-        }
-        EventBody::SnippetSaved { snippet, step, name, media_type, sha256, bytes, captured_at } => {
-            tx.prepare_cached(
-                "INSERT INTO snippets (id, assessment_id, seq, step_id, name, media_type, sha256, bytes, captured_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                snippet.to_string(),
-                id,
-                r.seq as i64,
-                step.as_ref().map(|s| s.as_str()),
-                name,
-                media_type,
-                sha256.to_hex(),
-                *bytes as i64,
-                captured_at.to_string()
-            ])?;
-        }
-        _ => {}
+    tx.prepare_cached("INSERT INTO events (assessment_id, seq, kind, record) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![id, r.seq as i64, r.event.kind(), r.to_json_line()])?;
+    if let EventBody::SnippetSaved { snippet, step, name, media_type, sha256, bytes, captured_at } = &r.event {
+        tx.prepare_cached(
+            "INSERT INTO snippets (id, assessment_id, seq, step_id, name, media_type, sha256, bytes, captured_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            snippet.to_string(),
+            id,
+            r.seq as i64,
+            step.as_ref().map(|s| s.as_str()),
+            name,
+            media_type,
+            sha256.to_hex(),
+            *bytes as i64,
+            captured_at.to_string()
+        ])?;
     }
     let state = r.event.resulting_state().map(|s| s.as_str());
     tx.prepare_cached(

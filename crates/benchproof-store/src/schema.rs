@@ -13,13 +13,10 @@ use crate::OpenError;
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_core", include_str!("../migrations/0001_core.sql")),
     ("0002_outbox", include_str!("../migrations/0002_outbox.sql")),
+    ("0003_lean_events", include_str!("../migrations/0003_lean_events.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
-
-pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), OpenError> {
-    migrate_to(conn, path, SCHEMA_VERSION)
-}
 
 /// Refuses a database written by a newer benchproof; returns its schema version otherwise.
 pub(crate) fn refuse_too_new(conn: &Connection, path: &Path) -> Result<i64, OpenError> {
@@ -31,10 +28,10 @@ pub(crate) fn refuse_too_new(conn: &Connection, path: &Path) -> Result<i64, Open
     Ok(found)
 }
 
-/// Applies migrations up to `target`, each in its own transaction.
-pub(crate) fn migrate_to(conn: &Connection, path: &Path, target: i64) -> Result<(), OpenError> {
+/// Applies the pending migrations, each in its own transaction.
+pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<(), OpenError> {
     let found = refuse_too_new(conn, path)?;
-    for (i, (_, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize).take((target - found).max(0) as usize) {
+    for (i, (_, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = i as i64 + 1;
         let fail = |source| OpenError::Migration { path: path.to_owned(), version, source };
         let apply = format!("BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;");

@@ -14,6 +14,7 @@ use crate::{db_path, files_under, new_id, open_store, rubric, second_connection,
 const RELEASED: &[(&str, &str)] = &[
     ("0001_core", "1d5a7183dd0c8b7e200ccd670b4703fd495478bc1052438e86710b92e412b9d0"),
     ("0002_outbox", "43a8231f794a229433f7b7cff7ef350078393b3685642c06e7e79fb4979ab809"),
+    ("0003_lean_events", "956ab7d9affe9a8f52435ce032bbf895eab24d5afbc81115566fd631cb83731e"),
 ];
 
 #[test]
@@ -74,16 +75,24 @@ fn historical_db(dir: &Path, version: usize) -> Option<EventRecord> {
         params![genesis.assessment.to_string(), rubric.sha256.to_hex(), genesis.at.to_string(), genesis.hash.to_hex()],
     )
     .expect("inserting an assessment");
-    conn.execute(
-        "INSERT INTO events (assessment_id, seq, at, kind, prev, hash, record) VALUES (?1, 1, ?2, 'created', ?3, ?4, ?5)",
-        params![
-            genesis.assessment.to_string(),
-            genesis.at.to_string(),
-            genesis.prev.to_hex(),
-            genesis.hash.to_hex(),
-            genesis.to_json_line()
-        ],
-    )
+    if version >= 3 {
+        // 0003 dropped the columns that duplicated the record's own fields.
+        conn.execute(
+            "INSERT INTO events (assessment_id, seq, kind, record) VALUES (?1, 1, 'created', ?2)",
+            params![genesis.assessment.to_string(), genesis.to_json_line()],
+        )
+    } else {
+        conn.execute(
+            "INSERT INTO events (assessment_id, seq, at, kind, prev, hash, record) VALUES (?1, 1, ?2, 'created', ?3, ?4, ?5)",
+            params![
+                genesis.assessment.to_string(),
+                genesis.at.to_string(),
+                genesis.prev.to_hex(),
+                genesis.hash.to_hex(),
+                genesis.to_json_line()
+            ],
+        )
+    }
     .expect("inserting the genesis event");
     if version >= 2 {
         conn.execute(
