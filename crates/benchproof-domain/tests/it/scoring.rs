@@ -6,7 +6,10 @@ use proptest::prelude::*;
 
 use crate::rubric;
 
-fn decide(pairs: &[(&str, Verdict, Option<&str>)]) -> HashMap<StepId, Decision> {
+/// (step, verdict, level)
+type Tick<'a> = (&'a str, Verdict, Option<&'a str>);
+
+fn decide(pairs: &[Tick<'_>]) -> HashMap<StepId, Decision> {
     pairs.iter().map(|(s, v, l)| (StepId::new(*s), Decision { verdict: *v, level: l.map(str::to_owned) })).collect()
 }
 
@@ -14,7 +17,7 @@ fn decide(pairs: &[(&str, Verdict, Option<&str>)]) -> HashMap<StepId, Decision> 
 fn outcome_table() {
     use Verdict::*;
     let r = rubric();
-    let cases: Vec<(Vec<(&str, Verdict, Option<&str>)>, Outcome)> = vec![
+    let cases: Vec<(Vec<Tick<'_>>, Outcome)> = vec![
         (vec![], Outcome::Incomplete),
         (vec![("safety", Pass, None), ("joint", Pass, Some("Proficient")), ("tidy", Pass, None)], Outcome::Passed),
         (vec![("safety", Fail, None)], Outcome::NotYetCompetent),
