@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use benchproof_station::report::AssessmentReport;
+use benchproof_station::script::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -11,7 +12,7 @@ pub fn json<T: Serialize>(value: &T) {
 }
 
 /// A progress bar on stderr; invisible when stderr is not a terminal.
-pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
+fn progress_bar(len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     bar.set_style(
         ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
@@ -20,6 +21,20 @@ pub fn progress_bar(len: u64, what: &str) -> ProgressBar {
     );
     bar.set_prefix(what.to_owned());
     bar
+}
+
+/// Runs `work`, feeding the station's progress reports into a progress bar on stderr.
+pub fn with_progress<T>(what: &str, work: impl FnOnce(&mut dyn FnMut(Progress)) -> T) -> T {
+    let bar = progress_bar(0, what);
+    let out = work(&mut |p| match p {
+        Progress::Planned { actions } => bar.set_length(actions),
+        Progress::Done { action } => {
+            bar.set_message(action);
+            bar.inc(1);
+        }
+    });
+    bar.finish_and_clear();
+    out
 }
 
 pub fn short(hash: &impl std::fmt::Display) -> String {

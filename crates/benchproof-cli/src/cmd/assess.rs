@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use benchproof_station::script::{self, MediaSource, Progress, Script};
+use benchproof_station::script::{self, MediaSource, Script};
 use benchproof_station::Station;
 use clap::Args;
 
@@ -17,16 +17,9 @@ pub struct AssessArgs {
 pub fn run(ctx: &Context, args: AssessArgs) -> CliResult {
     let script = Script::load(&args.script)?;
     let dir = args.script.parent().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
-    let bar = output::progress_bar(0, "assess");
-    let id = script::run(&ctx.data_dir, &args.script, &script, MediaSource::Dir(&dir), &mut |p| match p {
-        Progress::Planned { actions } => bar.set_length(actions),
-        Progress::Done { action } => {
-            bar.set_message(action);
-            bar.inc(1);
-        }
-    });
-    bar.finish_and_clear();
-    let id = id?;
+    let id = output::with_progress("assess", |progress| {
+        script::run(&ctx.data_dir, &args.script, &script, MediaSource::Dir(&dir), progress)
+    })?;
     let report = Station::open(&ctx.data_dir)?.report(id)?;
     if ctx.json {
         output::json(&report);
