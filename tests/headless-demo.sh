@@ -13,6 +13,7 @@ out=$(env -u DISPLAY -u WAYLAND_DISPLAY BENCHPROOF_HOME="$home" scripts/run)
 grep -q "SIMULATED DEVICES" <<<"$out"
 grep -q "Outcome:  PASSED" <<<"$out"
 grep -q -- "— verified" <<<"$out"
+grep -q -- "— VALID" <<<"$out"
 
 id=$(bp assessment list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 bp log verify "$id" >/dev/null

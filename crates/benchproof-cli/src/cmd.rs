@@ -1,5 +1,11 @@
 pub mod assess;
 pub mod assessment;
 pub mod demo;
+pub mod dept;
+pub mod enrol;
+pub mod inspect;
+pub mod keys;
 pub mod log;
 pub mod rubric;
+pub mod seal;
+pub mod verify;

@@ -19,7 +19,7 @@ use crate::exit::Failure;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  checked and found wanting: an invalid rubric, a broken event chain
+  1  checked and found wanting: an invalid bundle, rubric or event chain
   2  usage or input error: bad arguments, an unreadable or malformed file, an action the
      assessment's state refuses
   3  the data directory cannot be used: damaged, from a newer version, or the disk is full";
@@ -50,6 +50,18 @@ enum Command {
     /// Check assessment event logs
     #[command(subcommand)]
     Log(cmd::log::LogCommand),
+    /// Create a department or revoke an enrolment
+    #[command(subcommand)]
+    Dept(cmd::dept::DeptCommand),
+    /// Enrol this station or a proctor under the department key
+    #[command(subcommand)]
+    Enrol(cmd::enrol::EnrolCommand),
+    /// Seal a finished assessment into a signed evidence bundle (BagIt zip) in the outbox
+    Seal(cmd::seal::SealArgs),
+    /// Verify a bundle: exit 0 valid, 1 invalid (with the reason), 2 usage or I/O error
+    Verify(cmd::verify::VerifyArgs),
+    /// Describe a bundle (student, rubric, steps, media, signers) without judging it
+    Inspect(cmd::inspect::InspectArgs),
     /// Run the headless end-to-end demo on simulated devices
     Demo(cmd::demo::DemoArgs),
 }
@@ -73,6 +85,11 @@ fn main() -> ExitCode {
         Command::Assess(a) => cmd::assess::run(&ctx, a),
         Command::Assessment(c) => cmd::assessment::run(&ctx, c),
         Command::Log(c) => cmd::log::run(&ctx, c),
+        Command::Dept(c) => cmd::dept::run(&ctx, c),
+        Command::Enrol(c) => cmd::enrol::run(&ctx, c),
+        Command::Seal(a) => cmd::seal::run(&ctx, a),
+        Command::Verify(a) => cmd::verify::run(&ctx, a),
+        Command::Inspect(a) => cmd::inspect::run(&ctx, a),
         Command::Demo(a) => cmd::demo::run(&ctx, a),
     };
     match result {

@@ -23,6 +23,18 @@ fn progress_bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
+/// A byte-count progress bar on stderr (verify, seal); invisible when stderr is not a terminal.
+pub fn byte_bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(what.to_owned());
+    bar
+}
+
 /// Runs `work`, feeding the station's progress reports into a progress bar on stderr.
 pub fn with_progress<T>(what: &str, work: impl FnOnce(&mut dyn FnMut(Progress)) -> T) -> T {
     let bar = progress_bar(0, what);

@@ -30,6 +30,10 @@ pub enum StationError {
     Chain { id: AssessmentId, source: ChainBreak },
     #[error("the event log of {id} cannot be replayed: {source}")]
     Replay { id: AssessmentId, source: ReplayError },
+    #[error("{0}")]
+    Key(String),
+    #[error("sealing failed: {0}")]
+    Seal(#[from] benchproof_bundle::SealError),
 }
 
 impl StationError {
@@ -52,6 +56,8 @@ impl StationError {
             StationError::Io { .. } => "io",
             StationError::Script { .. } => "script_invalid",
             StationError::Replay { .. } => "replay_failed",
+            StationError::Key(_) => "keys_or_trust",
+            StationError::Seal(_) => "seal_failed",
         }
     }
 }

@@ -8,6 +8,7 @@
 //! - [`script`]: scripted assessments (TOML), used by `benchproof assess` and the demo.
 //! - [`report::AssessmentReport`]: what `assessment show` and the demo print.
 
+pub mod bundles;
 mod clock;
 pub mod demo;
 mod error;
@@ -15,6 +16,7 @@ pub mod report;
 pub mod rubrics;
 pub mod script;
 mod session;
+pub mod trust;
 
 use std::path::{Path, PathBuf};
 

@@ -5,7 +5,7 @@
 //! ```toml
 //! student = "S-2026-0042"
 //! rubric = "oscilloscope-setup-measurement"   # an id, or a path to a .toml rubric
-//! start_at = "2026-11-29T09:00:00.000Z"       # optional; default: now
+//! start_at = "2026-11-29T09:00:00.000Z"       # optional; default: so that it ends now
 //! finish = true                                # optional; default true
 //!
 //! [[tick]]
@@ -145,7 +145,9 @@ pub fn run(
         }
     }
 
-    let start = script.start_at.unwrap_or_else(|| SystemClock.now());
+    // Without a start time, the script is played as if it had just happened: it ends now.
+    let duration_ms = (actions.last().map_or(0.0, |a| a.at_s()) * 1000.0).round() as i64 + 1000;
+    let start = script.start_at.unwrap_or_else(|| SystemClock.now().plus_millis(-duration_ms));
     let clock = Arc::new(ManualClock::new(start));
     let at = |s: f64| start.plus_millis((s * 1000.0).round() as i64);
     let mut station = Station::open_with_clock(data_dir, Box::new(Arc::clone(&clock)))?;

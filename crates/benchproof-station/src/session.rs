@@ -30,6 +30,10 @@ impl<'s> Session<'s> {
     }
 
     /// Validate with the state machine, persist, then apply: nothing changes unless all three hold.
+    pub(crate) fn commit_event(&mut self, body: EventBody) -> Result<EventRecord, StationError> {
+        self.commit(body)
+    }
+
     fn commit(&mut self, body: EventBody) -> Result<EventRecord, StationError> {
         let record = self.assessment.next_record(self.station.clock.now(), body)?;
         self.station.store.append(&record)?;

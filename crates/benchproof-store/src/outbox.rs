@@ -1,7 +1,7 @@
 //! The outbox: sealed bundles waiting to be delivered. The sync worker drives the states.
 
 use benchproof_domain::{AssessmentId, Sha256, Timestamp};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use crate::{Store, StoreError};
@@ -19,6 +19,28 @@ pub struct OutboxEntry {
 }
 
 impl Store {
+    /// Remembers the bundle digest of an assessment (the first one wins; see
+    /// [`Store::bundle_digest`]).
+    pub fn record_bundle(&self, assessment: AssessmentId, digest: Sha256, at: Timestamp) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO bundles_seen (assessment_id, digest, first_seen) VALUES (?1, ?2, ?3)
+             ON CONFLICT (assessment_id) DO NOTHING",
+            params![assessment.to_string(), digest.to_hex(), at.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// The digest of the bundle first sealed or accepted for this assessment, if any.
+    pub fn bundle_digest(&self, assessment: AssessmentId) -> Result<Option<Sha256>, StoreError> {
+        let hex: Option<String> = self
+            .conn
+            .query_row("SELECT digest FROM bundles_seen WHERE assessment_id = ?1", [assessment.to_string()], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        hex.map(|h| h.parse().map_err(|e| StoreError::decode("bundle digest", e))).transpose()
+    }
+
     /// Queues a sealed bundle for delivery (idempotent for the same bundle).
     pub fn enqueue_bundle(
         &self,

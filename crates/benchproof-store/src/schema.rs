@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_core", include_str!("../migrations/0001_core.sql")),
     ("0002_outbox", include_str!("../migrations/0002_outbox.sql")),
     ("0003_lean_events", include_str!("../migrations/0003_lean_events.sql")),
+    ("0004_bundles_seen", include_str!("../migrations/0004_bundles_seen.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

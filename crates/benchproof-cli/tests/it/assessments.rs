@@ -14,16 +14,23 @@ fn demo_prints_a_scored_assessment_with_a_verified_chain() {
     let list = json(&bp(dir.path(), &["assessment", "list", "--json"]));
     let rows = list.as_array().unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0]["state"], "finished");
+    assert_eq!(rows[0]["state"], "sealed");
     let id = rows[0]["id"].as_str().unwrap().to_owned();
 
     let o = bp(dir.path(), &["log", "verify", &id[..13]]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(stdout(&o).contains("verified: 26 events"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("verified: 27 events"), "{}", stdout(&o));
 
     let show = json(&bp(dir.path(), &["assessment", "show", &id, "--json"]));
     assert_eq!(show["score"]["outcome"], "passed");
-    assert_eq!(show["chain"]["events"], 26);
+    assert_eq!(show["chain"]["events"], 27, "26 events and the seal");
+
+    // The demo sealed a bundle into the outbox, and it verifies on its own.
+    assert!(out.contains("— VALID"), "{out}");
+    let bundle = dir.path().join("outbox").join(format!("benchproof-{id}.zip"));
+    let o = bp(dir.path(), &["verify", bundle.to_str().unwrap(), "--json"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert_eq!(json(&o)["verified"]["document"]["outcome"]["result"], "passed");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod assessments;
 mod bad_input;
+mod bundles;
 mod rubrics;
 
 use std::path::{Path, PathBuf};
