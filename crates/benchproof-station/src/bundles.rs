@@ -36,19 +36,14 @@ impl Station {
         passphrase: Option<&str>,
     ) -> Result<SealedInfo, StationError> {
         let files = StationFiles::in_dir(self.data_dir());
-        let department = files.department()?.ok_or_else(|| {
-            StationError::Key("this station is not enrolled: run `benchproof enrol station` first".into())
-        })?;
+        let department = files.department()?.ok_or(crate::trust::TrustProblem::NotEnrolled)?;
         let station_key = files.station_key()?;
         let station_enrolment = files.station_enrolment()?;
         let (proctor_key, proctor_enrolment) = files.proctor(proctor, passphrase)?;
 
         let assessment = self.load(id)?;
         if assessment.state != LifecycleState::Finished {
-            return Err(StationError::Key(format!(
-                "assessment {id} is {}; only a finished assessment can be sealed",
-                assessment.state
-            )));
+            return Err(StationError::NotFinished { id, state: assessment.state });
         }
         let events = self.store.events(id)?;
         let (_, rubric_text) = self.store.rubric(&assessment.rubric.sha256)?;

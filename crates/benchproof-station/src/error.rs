@@ -1,9 +1,12 @@
 use std::path::PathBuf;
 
+use benchproof_bundle::keyfile::KeyFileError;
 use benchproof_domain::assessment::{ReplayError, TransitionError};
 use benchproof_domain::rubric::RubricError;
 use benchproof_domain::{AssessmentId, ChainBreak};
 use benchproof_store::{OpenError, StoreError};
+
+use crate::trust::TrustProblem;
 
 /// Everything that can go wrong at the station, grouped so front ends can react by kind.
 #[derive(Debug, thiserror::Error)]
@@ -30,8 +33,10 @@ pub enum StationError {
     Chain { id: AssessmentId, source: ChainBreak },
     #[error("the event log of {id} cannot be replayed: {source}")]
     Replay { id: AssessmentId, source: ReplayError },
-    #[error("{0}")]
-    Key(String),
+    #[error(transparent)]
+    Trust(#[from] crate::trust::TrustProblem),
+    #[error("assessment {id} is {state}; only a finished assessment can be sealed")]
+    NotFinished { id: AssessmentId, state: benchproof_domain::LifecycleState },
     #[error("sealing failed: {0}")]
     Seal(#[from] benchproof_bundle::SealError),
 }
@@ -56,7 +61,12 @@ impl StationError {
             StationError::Io { .. } => "io",
             StationError::Script { .. } => "script_invalid",
             StationError::Replay { .. } => "replay_failed",
-            StationError::Key(_) => "keys_or_trust",
+            StationError::Trust(TrustProblem::KeyFile(KeyFileError::NeedsPassphrase(_))) => "passphrase_needed",
+            StationError::Trust(TrustProblem::KeyFile(KeyFileError::WrongPassphrase(_))) => "wrong_passphrase",
+            StationError::Trust(TrustProblem::NotEnrolled) => "not_enrolled",
+            StationError::Trust(TrustProblem::UnknownProctor(_)) => "unknown_proctor",
+            StationError::Trust(_) => "keys_or_trust",
+            StationError::NotFinished { .. } => "not_finished",
             StationError::Seal(_) => "seal_failed",
         }
     }

@@ -19,12 +19,46 @@ use std::path::{Path, PathBuf};
 use benchproof_bundle::keyfile::{self, KeyFileError, Protection, DEFAULT_ITERATIONS};
 use benchproof_bundle::seal::xsd;
 use benchproof_domain::Timestamp;
-use benchproof_evidence::enrolment::{Department, Enrolment, Revocation, RevocationList, Role, ENROLMENT_TYPE};
+use benchproof_evidence::data_integrity::ProofError;
+use benchproof_evidence::enrolment::{
+    Department, Enrolment, Revocation, RevocationList, Role, TrustError, ENROLMENT_TYPE,
+};
 use benchproof_evidence::{DidKey, SigningKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::StationError;
+
+/// What can be wrong with keys, enrolments and the trust root.
+#[derive(Debug, thiserror::Error)]
+pub enum TrustProblem {
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
+    #[error("{path}: not a usable Ed25519 key: {detail}")]
+    BadKey { path: PathBuf, detail: String },
+    #[error("{0} already exists: this folder already holds a department")]
+    DepartmentExists(PathBuf),
+    #[error("the department needs a name")]
+    NoName,
+    #[error("{0}: the key does not match department.json")]
+    KeyMismatch(PathBuf),
+    #[error("signing failed: {0}")]
+    Signing(#[from] ProofError),
+    #[error("{what} is not trusted: {source}")]
+    Untrusted { what: String, source: TrustError },
+    #[error("the department has enrolled nothing matching {0:?}")]
+    UnknownEnrolment(String),
+    #[error("this enrolment is for {subject} as {role}, not for this station's key {key}")]
+    WrongEnrolment { subject: String, role: &'static str, key: String },
+    #[error("this station is not enrolled: run `benchproof enrol station` with the department's key")]
+    NotEnrolled,
+    #[error("no proctor {0:?} on this station; enrol them with `benchproof enrol proctor`")]
+    UnknownProctor(String),
+}
+
+fn bad_key(path: &Path) -> impl Fn(benchproof_evidence::keys::KeyError) -> StationError + '_ {
+    move |e| TrustProblem::BadKey { path: path.to_owned(), detail: e.to_string() }.into()
+}
 
 /// A department's public identity, as stations and verifiers keep it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,7 +80,7 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> StationError + '_ {
 }
 
 fn key_err(e: KeyFileError) -> StationError {
-    StationError::Key(e.to_string())
+    TrustProblem::KeyFile(e).into()
 }
 
 fn write_json(path: &Path, value: &impl Serialize) -> Result<(), StationError> {
@@ -93,13 +127,10 @@ impl DepartmentKey {
     pub fn init(dir: &Path, name: &str, passphrase: &str) -> Result<DepartmentKey, StationError> {
         let key_path = dir.join("department.key");
         if key_path.exists() {
-            return Err(StationError::Key(format!(
-                "{} already exists: this folder already holds a department",
-                key_path.display()
-            )));
+            return Err(TrustProblem::DepartmentExists(key_path).into());
         }
         if name.trim().is_empty() {
-            return Err(StationError::Key("the department needs a name".into()));
+            return Err(TrustProblem::NoName.into());
         }
         let key = new_key();
         keyfile::write(
@@ -116,10 +147,11 @@ impl DepartmentKey {
     /// Unlocks an existing department.
     pub fn open(dir: &Path, passphrase: Option<&str>) -> Result<DepartmentKey, StationError> {
         let info: DepartmentInfo = read_json(&dir.join("department.json"))?;
-        let pkcs8 = keyfile::read(&dir.join("department.key"), passphrase).map_err(key_err)?;
-        let key = SigningKey::from_pkcs8(&pkcs8).map_err(|e| StationError::Key(e.to_string()))?;
+        let key_path = dir.join("department.key");
+        let pkcs8 = keyfile::read(&key_path, passphrase).map_err(key_err)?;
+        let key = SigningKey::from_pkcs8(&pkcs8).map_err(bad_key(&key_path))?;
         if key.did_key() != info.did {
-            return Err(StationError::Key(format!("{}: the key does not match department.json", dir.display())));
+            return Err(TrustProblem::KeyMismatch(dir.to_owned()).into());
         }
         Ok(DepartmentKey { info, key, dir: dir.to_owned() })
     }
@@ -144,7 +176,7 @@ impl DepartmentKey {
             valid_from: xsd(valid_from),
             valid_until: xsd(valid_until),
         };
-        let signed = record.issue(&self.key, xsd(valid_from)).map_err(|e| StationError::Key(e.to_string()))?;
+        let signed = record.issue(&self.key, xsd(valid_from)).map_err(TrustProblem::from)?;
         let file = record.id.trim_start_matches("urn:uuid:").to_owned() + ".json";
         write_json(&self.dir.join("enrolments").join(file), &signed)?;
         Ok(signed)
@@ -155,7 +187,7 @@ impl DepartmentKey {
         let path = self.dir.join("revocations.json");
         let mut list = match std::fs::metadata(&path) {
             Ok(_) => RevocationList::verify(&read_json(&path)?, &self.info.did)
-                .map_err(|e| StationError::Key(format!("{}: {e}", path.display())))?,
+                .map_err(|source| TrustProblem::Untrusted { what: path.display().to_string(), source })?,
             Err(_) => RevocationList::new(self.info.did.clone(), xsd(at)),
         };
         let record = self.find_enrolment(who)?;
@@ -167,7 +199,7 @@ impl DepartmentKey {
             reason: reason.map(str::to_owned),
         });
         list.issued = xsd(at);
-        let signed = list.issue(&self.key, xsd(at)).map_err(|e| StationError::Key(e.to_string()))?;
+        let signed = list.issue(&self.key, xsd(at)).map_err(TrustProblem::from)?;
         write_json(&path, &signed)?;
         Ok(signed)
     }
@@ -182,7 +214,7 @@ impl DepartmentKey {
                 }
             }
         }
-        Err(StationError::Key(format!("the department has enrolled nothing matching {who:?}")))
+        Err(TrustProblem::UnknownEnrolment(who.to_owned()).into())
     }
 }
 
@@ -213,7 +245,7 @@ impl StationFiles {
             keyfile::write(&self.key, new_key().pkcs8_der(), Protection::FileModeOnly).map_err(key_err)?;
         }
         let pkcs8 = keyfile::read(&self.key, None).map_err(key_err)?;
-        SigningKey::from_pkcs8(&pkcs8).map_err(|e| StationError::Key(e.to_string()))
+        SigningKey::from_pkcs8(&pkcs8).map_err(bad_key(&self.key))
     }
 
     /// The department this station trusts, if it has been told.
@@ -232,7 +264,7 @@ impl StationFiles {
         let doc: Value = read_json(&self.revocations)?;
         RevocationList::verify(&doc, department)
             .map(Some)
-            .map_err(|e| StationError::Key(format!("{}: {e}", self.revocations.display())))
+            .map_err(|source| TrustProblem::Untrusted { what: self.revocations.display().to_string(), source }.into())
     }
 
     /// Installs the trust root and the station's enrolment (checked against each other).
@@ -241,15 +273,16 @@ impl StationFiles {
         department: &DepartmentInfo,
         enrolment: &Value,
     ) -> Result<(), StationError> {
-        let record = Enrolment::verify(enrolment, &department.did).map_err(|e| StationError::Key(e.to_string()))?;
+        let record = Enrolment::verify(enrolment, &department.did)
+            .map_err(|source| TrustProblem::Untrusted { what: "the station enrolment".into(), source })?;
         let key = self.station_key()?;
         if record.subject != key.did_key() || record.role != Role::Station {
-            return Err(StationError::Key(format!(
-                "this enrolment is for {} as {}, not for this station's key {}",
-                record.subject,
-                record.role.as_str(),
-                key.did_key()
-            )));
+            return Err(TrustProblem::WrongEnrolment {
+                subject: record.subject.to_string(),
+                role: record.role.as_str(),
+                key: key.did_key().to_string(),
+            }
+            .into());
         }
         write_json(&self.department, department)?;
         write_json(&self.enrolment, enrolment)
@@ -261,9 +294,7 @@ impl StationFiles {
 
     pub fn station_enrolment(&self) -> Result<Value, StationError> {
         if !self.enrolment.exists() {
-            return Err(StationError::Key(
-                "this station is not enrolled: run `benchproof enrol station` with the department's key".into(),
-            ));
+            return Err(TrustProblem::NotEnrolled.into());
         }
         read_json(&self.enrolment)
     }
@@ -295,12 +326,10 @@ impl StationFiles {
         let slug = slug(name);
         let key_path = self.proctors.join(format!("{slug}.key"));
         if !key_path.exists() {
-            return Err(StationError::Key(format!(
-                "no proctor {name:?} on this station; enrol them with `benchproof enrol proctor`"
-            )));
+            return Err(TrustProblem::UnknownProctor(name.to_owned()).into());
         }
         let pkcs8 = keyfile::read(&key_path, passphrase).map_err(key_err)?;
-        let key = SigningKey::from_pkcs8(&pkcs8).map_err(|e| StationError::Key(e.to_string()))?;
+        let key = SigningKey::from_pkcs8(&pkcs8).map_err(bad_key(&key_path))?;
         let enrolment = read_json(&self.proctors.join(format!("{slug}.enrolment.json")))?;
         Ok((key, enrolment))
     }
