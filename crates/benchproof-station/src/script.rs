@@ -7,6 +7,7 @@
 //! rubric = "oscilloscope-setup-measurement"   # an id, or a path to a .toml rubric
 //! start_at = "2026-11-29T09:00:00.000Z"       # optional; default: so that it ends now
 //! finish = true                                # optional; default true
+//! hash_student = false                         # record a salted pseudonym instead of the id
 //!
 //! [[tick]]
 //! at_s = 40                                    # seconds after the start
@@ -42,6 +43,9 @@ pub struct Script {
     pub finish: bool,
     #[serde(default)]
     pub abandon: Option<String>,
+    /// Record a pseudonym (see [`crate::trust::pseudonym`]) instead of the student's identifier.
+    #[serde(default)]
+    pub hash_student: bool,
     #[serde(default)]
     pub tick: Vec<ScriptTick>,
     #[serde(default)]
@@ -154,7 +158,13 @@ pub fn run(
     let media_count: usize = script.tick.iter().map(|t| t.media.len()).sum();
     progress(Progress::Planned { actions: (actions.len() + media_count + 2) as u64 });
 
-    let mut session = station.create_assessment(&rubric, &script.student)?;
+    let student = if script.hash_student {
+        let salt = crate::trust::StationFiles::in_dir(data_dir).student_salt()?;
+        crate::trust::pseudonym(&salt, &script.student)
+    } else {
+        script.student.clone()
+    };
+    let mut session = station.create_assessment(&rubric, &student)?;
     session.start()?;
     progress(Progress::Done { action: format!("started assessment of {}", script.student) });
     for action in &actions {

@@ -110,6 +110,15 @@ fn urn_uuid() -> String {
     format!("urn:uuid:{}", uuid::Uuid::now_v7())
 }
 
+/// A student's pseudonym: `hmac-sha256:` + hex(HMAC-SHA-256(salt, identifier)). Bundles and
+/// credentials then carry no student number, yet the department (holding the salt) can match it.
+pub fn pseudonym(salt: &[u8], student: &str) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, salt);
+    let tag = ring::hmac::sign(&key, student.as_bytes());
+    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    format!("hmac-sha256:{hex}")
+}
+
 /// A file-name form of a person's name: `Ada Lovelace` → `ada-lovelace`.
 pub fn slug(name: &str) -> String {
     let s: String =
@@ -226,6 +235,7 @@ pub struct StationFiles {
     pub enrolment: PathBuf,
     pub revocations: PathBuf,
     pub proctors: PathBuf,
+    pub student_salt: PathBuf,
 }
 
 impl StationFiles {
@@ -236,6 +246,7 @@ impl StationFiles {
             enrolment: data_dir.join("trust").join("station-enrolment.json"),
             revocations: data_dir.join("trust").join("revocations.json"),
             proctors: data_dir.join("proctors"),
+            student_salt: data_dir.join("trust").join("student-salt"),
         }
     }
 
@@ -246,6 +257,25 @@ impl StationFiles {
         }
         let pkcs8 = keyfile::read(&self.key, None).map_err(key_err)?;
         SigningKey::from_pkcs8(&pkcs8).map_err(bad_key(&self.key))
+    }
+
+    /// The secret that turns student identifiers into pseudonyms ([`pseudonym`]), created on
+    /// first use (32 random bytes, hex, mode 0600). Whoever holds it can re-identify students:
+    /// give a copy to the department, and to nobody else.
+    pub fn student_salt(&self) -> Result<Vec<u8>, StationError> {
+        if !self.student_salt.exists() {
+            let mut salt = [0u8; 32];
+            ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt).map_err(|_| {
+                StationError::Io {
+                    path: self.student_salt.clone(),
+                    source: std::io::Error::other("no system randomness"),
+                }
+            })?;
+            let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+            keyfile::write(&self.student_salt, hex.as_bytes(), Protection::FileModeOnly).map_err(key_err)?;
+        }
+        let text = std::fs::read_to_string(&self.student_salt).map_err(io(&self.student_salt))?;
+        Ok(text.trim().as_bytes().to_vec())
     }
 
     /// The department this station trusts, if it has been told.

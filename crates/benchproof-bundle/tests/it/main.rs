@@ -2,4 +2,5 @@
 //! own reason; the committed fixtures in `fixtures/bundles/` are pinned byte for byte.
 
 mod golden;
+mod independent;
 mod tampering;

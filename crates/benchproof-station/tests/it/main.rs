@@ -107,3 +107,21 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn a_hashed_student_is_a_stable_pseudonym() {
+    use benchproof_station::script::{self, MediaSource, Script};
+    let dir = tempfile::tempdir().unwrap();
+    let text = "student = \"S-2026-0042\"\nrubric = \"through-hole-soldering\"\nhash_student = true\nfinish = false\n";
+    let script = Script::parse(std::path::Path::new("s.toml"), text).unwrap();
+    let run = || {
+        script::run(dir.path(), std::path::Path::new("s.toml"), &script, MediaSource::Dir(dir.path()), &mut |_| {})
+            .unwrap()
+    };
+    let (a, b) = (run(), run());
+    let station = Station::open(dir.path()).unwrap();
+    let (sa, sb) = (station.load(a).unwrap().student, station.load(b).unwrap().student);
+    assert!(sa.starts_with("hmac-sha256:") && sa.len() == 12 + 64, "{sa}");
+    assert_eq!(sa, sb, "the same student gets the same pseudonym on this station");
+    assert!(!sa.contains("0042"));
+}
