@@ -106,6 +106,18 @@ fn new_key() -> SigningKey {
     SigningKey::generate(&ring::rand::SystemRandom::new()).expect("the system has a random number generator")
 }
 
+/// A new key, written to `path` sealed with `passphrase` (department and proctor keys).
+fn new_sealed_key(path: &Path, passphrase: &str) -> Result<SigningKey, StationError> {
+    let key = new_key();
+    keyfile::write(path, key.pkcs8_der(), Protection::Passphrase { passphrase, iterations: DEFAULT_ITERATIONS })
+        .map_err(key_err)?;
+    Ok(key)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn urn_uuid() -> String {
     format!("urn:uuid:{}", uuid::Uuid::now_v7())
 }
@@ -115,8 +127,7 @@ fn urn_uuid() -> String {
 pub fn pseudonym(salt: &[u8], student: &str) -> String {
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, salt);
     let tag = ring::hmac::sign(&key, student.as_bytes());
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    format!("hmac-sha256:{hex}")
+    format!("hmac-sha256:{}", hex(tag.as_ref()))
 }
 
 /// A file-name form of a person's name: `Ada Lovelace` → `ada-lovelace`.
@@ -141,13 +152,7 @@ impl DepartmentKey {
         if name.trim().is_empty() {
             return Err(TrustProblem::NoName.into());
         }
-        let key = new_key();
-        keyfile::write(
-            &key_path,
-            key.pkcs8_der(),
-            Protection::Passphrase { passphrase, iterations: DEFAULT_ITERATIONS },
-        )
-        .map_err(key_err)?;
+        let key = new_sealed_key(&key_path, passphrase)?;
         let info = DepartmentInfo { did: key.did_key(), name: name.trim().to_owned() };
         write_json(&dir.join("department.json"), &info)?;
         Ok(DepartmentKey { info, key, dir: dir.to_owned() })
@@ -271,8 +276,7 @@ impl StationFiles {
                     source: std::io::Error::other("no system randomness"),
                 }
             })?;
-            let hex: String = salt.iter().map(|b| format!("{b:02x}")).collect();
-            keyfile::write(&self.student_salt, hex.as_bytes(), Protection::FileModeOnly).map_err(key_err)?;
+            keyfile::write(&self.student_salt, hex(&salt).as_bytes(), Protection::FileModeOnly).map_err(key_err)?;
         }
         let text = std::fs::read_to_string(&self.student_salt).map_err(io(&self.student_salt))?;
         Ok(text.trim().as_bytes().to_vec())
@@ -339,13 +343,7 @@ impl StationFiles {
     ) -> Result<(String, DidKey), StationError> {
         let slug = slug(name);
         let key_path = self.proctors.join(format!("{slug}.key"));
-        let key = new_key();
-        keyfile::write(
-            &key_path,
-            key.pkcs8_der(),
-            Protection::Passphrase { passphrase, iterations: DEFAULT_ITERATIONS },
-        )
-        .map_err(key_err)?;
+        let key = new_sealed_key(&key_path, passphrase)?;
         let enrolment = dept.enrol(&key.did_key(), Role::Proctor, name, valid.0, valid.1)?;
         write_json(&self.proctors.join(format!("{slug}.enrolment.json")), &enrolment)?;
         Ok((slug, key.did_key()))
