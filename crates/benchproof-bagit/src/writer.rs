@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::io::{self, Read, Seek, Write};
+use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
 use zip::write::SimpleFileOptions;
@@ -68,8 +69,15 @@ pub struct SealedBag {
 
 const CHUNK: usize = 256 * 1024;
 
+/// Once a stream has passed this many bytes, SHA-256 moves to a helper thread fed through a few
+/// recycled buffers, so reading, CRC-32 and writing the zip overlap with hashing. Small files
+/// never start a thread.
+const PIPELINE_AFTER: u64 = 8 << 20;
+const PIPELINE_BUFFERS: usize = 4;
+
 /// Writes one bag as one zip, streaming each payload file through SHA-256 into the zip. Memory
-/// use does not grow with file sizes.
+/// use does not grow with file sizes. Past 8 MiB, a stream is hashed on a helper thread while
+/// this one reads and writes.
 ///
 /// Zip layout: every entry lies under `<bag name>/`; `bagit.txt` comes first (written by
 /// [`BagWriter::new`]), then the payload and the caller's tag files in the order added, then
@@ -285,6 +293,10 @@ impl<W: Write + Seek> BagWriter<W> {
         let mut hasher = Sha256Hasher::new();
         let mut bytes = 0u64;
         loop {
+            if bytes >= PIPELINE_AFTER {
+                let (sha256, bytes) = self.pump_pipelined(relative, &mut reader, hasher, bytes)?;
+                return Ok(TagEntry { path: relative.to_owned(), bytes, sha256 });
+            }
             let n = match reader.read(&mut self.buffer) {
                 Ok(0) => break,
                 Ok(n) => n,
@@ -303,5 +315,68 @@ impl<W: Write + Seek> BagWriter<W> {
             bytes += n as u64;
         }
         Ok(TagEntry { path: relative.to_owned(), bytes, sha256: hasher.finish() })
+    }
+
+    /// The rest of a long stream: read and write on this thread, SHA-256 (already fed `bytes`
+    /// bytes) on a helper thread. Returns the digest and the total size.
+    fn pump_pipelined(
+        &mut self,
+        relative: &str,
+        reader: &mut impl Read,
+        hasher: Sha256Hasher,
+        mut bytes: u64,
+    ) -> Result<(Sha256Digest, u64)> {
+        let (full_tx, full_rx) = mpsc::sync_channel::<(Vec<u8>, usize)>(PIPELINE_BUFFERS);
+        let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
+        for _ in 0..PIPELINE_BUFFERS {
+            empty_tx.send(vec![0; CHUNK]).map_err(|_| BagError::Io(io::Error::other("buffer channel closed")))?;
+        }
+        let zip = &mut self.zip;
+        let outcome = std::thread::scope(|scope| {
+            let hashing = scope.spawn(move || {
+                let mut hasher = hasher;
+                for (buffer, n) in full_rx {
+                    hasher.update(&buffer[..n]);
+                    if empty_tx.send(buffer).is_err() {
+                        break;
+                    }
+                }
+                hasher
+            });
+            let hasher_gone = || BagError::Io(io::Error::other("the hashing thread stopped"));
+            let outcome = loop {
+                let Ok(mut buffer) = empty_rx.recv() else {
+                    break Err(hasher_gone());
+                };
+                let n = loop {
+                    match reader.read(&mut buffer) {
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                        other => break other,
+                    }
+                };
+                match n {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => {
+                        if let Err(error) = zip.write_all(&buffer[..n]) {
+                            break Err(BagError::Io(error));
+                        }
+                        bytes += n as u64;
+                        if full_tx.send((buffer, n)).is_err() {
+                            break Err(hasher_gone());
+                        }
+                    }
+                    Err(error) => {
+                        break Err(BagError::Io(io::Error::new(error.kind(), format!("reading {relative}: {error}"))))
+                    }
+                }
+            };
+            drop(full_tx);
+            let hasher = hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            outcome.map(|()| (hasher.finish(), bytes))
+        });
+        if outcome.is_err() {
+            self.poisoned = true;
+        }
+        outcome
     }
 }

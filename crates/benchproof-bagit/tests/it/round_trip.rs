@@ -218,3 +218,29 @@ fn a_failing_payload_stream_poisons_the_writer() {
     assert!(matches!(writer.add_payload("b", &b""[..], Compression::Stored), Err(BagError::WriterPoisoned)));
     assert!(matches!(writer.finish(), Err(BagError::WriterPoisoned)));
 }
+
+/// Gives `left` zero bytes, then fails: past the point where hashing moves to a helper thread.
+struct FailsLate {
+    left: usize,
+}
+
+impl Read for FailsLate {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Err(std::io::Error::other("camera unplugged"));
+        }
+        let n = buf.len().min(self.left);
+        buf[..n].fill(0);
+        self.left -= n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_long_stream_failing_late_poisons_the_writer() {
+    let mut writer = BagWriter::new(Cursor::new(Vec::new()), info("p")).expect("writer");
+    let error = writer.add_payload("clip.mp4", FailsLate { left: 12 << 20 }, Compression::Stored).expect_err("fails");
+    assert!(error.to_string().contains("reading data/clip.mp4: camera unplugged"), "{error}");
+    assert!(matches!(writer.add_payload("b", &b""[..], Compression::Stored), Err(BagError::WriterPoisoned)));
+    assert!(matches!(writer.finish(), Err(BagError::WriterPoisoned)));
+}
