@@ -52,6 +52,11 @@ impl Station {
         let dir = outbox_dir(self.data_dir());
         std::fs::create_dir_all(&dir).map_err(|source| StationError::Io { path: dir.clone(), source })?;
         let final_path = dir.join(format!("benchproof-{id}.zip"));
+        if let (Some(digest), Ok(meta)) = (self.store.bundle_digest(id)?, std::fs::metadata(&final_path)) {
+            // A seal interrupted after its bundle was written: finish it with that very bundle,
+            // rather than sign a second, different bundle for the same assessment.
+            return self.finish_seal(id, &final_path, digest, meta.len());
+        }
         let tmp_path = dir.join(format!(".benchproof-{id}.zip.partial"));
         let file =
             std::fs::File::create(&tmp_path).map_err(|source| StationError::Io { path: tmp_path.clone(), source })?;
@@ -88,10 +93,22 @@ impl Station {
             .map_err(|source| StationError::Io { path: dir.clone(), source })?;
 
         self.store.record_bundle(id, sealed.digest, now)?;
+        self.finish_seal(id, &final_path, sealed.digest, sealed.zip_bytes)
+    }
+
+    /// Records the `sealed` event and queues the bundle (each step safe to repeat).
+    fn finish_seal(
+        &mut self,
+        id: AssessmentId,
+        path: &Path,
+        digest: Sha256,
+        bytes: u64,
+    ) -> Result<SealedInfo, StationError> {
+        let now = self.clock.now();
         let mut session = self.open_assessment(id)?;
-        session.commit_event(EventBody::Sealed { bundle_sha256: sealed.digest })?;
-        self.store.enqueue_bundle(id, sealed.digest, sealed.zip_bytes, &final_path.display().to_string(), now)?;
-        Ok(SealedInfo { assessment: id, path: final_path, digest: sealed.digest, bytes: sealed.zip_bytes })
+        session.commit_event(EventBody::Sealed { bundle_sha256: digest })?;
+        self.store.enqueue_bundle(id, digest, bytes, &path.display().to_string(), now)?;
+        Ok(SealedInfo { assessment: id, path: path.to_owned(), digest, bytes })
     }
 }
 

@@ -125,3 +125,26 @@ fn a_hashed_student_is_a_stable_pseudonym() {
     assert_eq!(sa, sb, "the same student gets the same pseudonym on this station");
     assert!(!sa.contains("0042"));
 }
+
+#[test]
+fn an_interrupted_seal_is_finished_with_the_bundle_it_wrote() {
+    use benchproof_domain::Sha256;
+    use benchproof_station::{bundles, demo};
+    let dir = tempfile::tempdir().unwrap();
+    let id = demo::run(dir.path(), &mut |_| {}).unwrap();
+    demo::ensure_trust(dir.path()).unwrap();
+    let mut station = Station::open(dir.path()).unwrap();
+    // The state a crash leaves between writing the bundle and recording the `sealed` event.
+    let path = bundles::outbox_dir(dir.path()).join(format!("benchproof-{id}.zip"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, b"the bundle written before the crash").unwrap();
+    let digest = Sha256::of(b"its tag manifest");
+    station.store().record_bundle(id, digest, t(0)).unwrap();
+
+    let sealed = station.seal(id, demo::DEMO_PROCTOR, Some(demo::DEMO_PROCTOR_PIN)).unwrap();
+    assert_eq!(sealed.digest, digest, "no second, different bundle is signed");
+    assert_eq!(std::fs::read(&path).unwrap(), b"the bundle written before the crash");
+    assert_eq!(station.load(id).unwrap().state, LifecycleState::Sealed);
+    assert_eq!(station.store().outbox().unwrap().len(), 1);
+    assert!(station.seal(id, demo::DEMO_PROCTOR, Some(demo::DEMO_PROCTOR_PIN)).is_err(), "sealing is final");
+}
