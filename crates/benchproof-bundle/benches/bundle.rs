@@ -33,18 +33,13 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use benchproof_bagit::Limits;
-use benchproof_bundle::seal::{seal, xsd, SealInput};
+use benchproof_bundle::seal::{seal, SealInput};
 use benchproof_bundle::verify::{verify_path, Trust};
 use benchproof_domain::digest::Sha256Hasher;
 use benchproof_domain::rubric::parse;
-use benchproof_domain::{
-    Assessment, AssessmentId, EventBody, EventRecord, Sha256, SnippetId, StepId, Timestamp, Verdict,
-};
-use benchproof_evidence::enrolment::{Department, Enrolment, Role, ENROLMENT_TYPE};
-use benchproof_evidence::SigningKey;
-use serde_json::Value;
+use benchproof_domain::{Assessment, AssessmentId, EventBody, EventRecord, Sha256, SnippetId, StepId, Verdict};
+use benchproof_evidence::enrolment::Role;
 
-const RUBRIC: &str = include_str!("../../../fixtures/rubrics/test-skill.toml");
 const ROUNDS: usize = 3;
 const VERIFY_GOAL: f64 = 0.9;
 const SEAL_GOAL: f64 = 0.8;
@@ -53,42 +48,13 @@ const CHILD: &str = "BENCH_BUNDLE_CHILD";
 const WORK: &str = "BENCH_BUNDLE_WORK";
 
 // ---------------------------------------------------------------------------------------------
-// The deterministic assessment (same construction as tests/it/golden.rs).
+// The deterministic keys, enrolments and times of the golden bundles (tests/it/golden.rs).
 
-fn t(ms: i64) -> Timestamp {
-    Timestamp::from_unix_millis(1_795_927_853_000 + ms)
-}
+#[allow(dead_code)]
+#[path = "../tests/it/golden.rs"]
+mod golden;
 
-fn uuid7(n: u64) -> uuid::Uuid {
-    uuid::Builder::from_unix_timestamp_millis(1_795_927_853_000 + n, &[n as u8; 10]).into_uuid()
-}
-
-struct Keys {
-    department: SigningKey,
-    station: SigningKey,
-    proctor: SigningKey,
-}
-
-fn keys() -> Keys {
-    let k = |b: u8| SigningKey::from_seed_bytes(&[b; 32]).expect("seed");
-    Keys { department: k(1), station: k(2), proctor: k(3) }
-}
-
-fn enrolment(keys: &Keys, subject: &SigningKey, role: Role, n: u64) -> Value {
-    Enrolment {
-        kind: ENROLMENT_TYPE.into(),
-        format_version: 1,
-        id: format!("urn:uuid:{}", uuid7(100 + n)),
-        department: Department { did: keys.department.did_key(), name: "Dept. of Electrical Engineering".into() },
-        subject: subject.did_key(),
-        role,
-        name: format!("{} {n}", role.as_str()),
-        valid_from: xsd(t(-86_400_000)),
-        valid_until: xsd(t(86_400_000)),
-    }
-    .issue(&keys.department, xsd(t(-86_400_000)))
-    .expect("issue enrolment")
-}
+use golden::{enrolment, keys, t, uuid7, RUBRIC};
 
 /// One media file: (SHA-256, size, path).
 type Media = (Sha256, u64, PathBuf);
@@ -165,8 +131,8 @@ fn child(mode: &str) {
         "seal" => {
             let media = read_media_list(&work);
             let (a, events) = assessment(&media);
-            let se = enrolment(&k, &k.station, Role::Station, 1);
-            let pe = enrolment(&k, &k.proctor, Role::Proctor, 2);
+            let se = enrolment(&k, &k.station, Role::Station, 1, t(86_400_000));
+            let pe = enrolment(&k, &k.proctor, Role::Proctor, 2, t(86_400_000));
             let paths: HashMap<Sha256, PathBuf> = media.iter().map(|(s, _, p)| (*s, p.clone())).collect();
             let input = SealInput {
                 assessment: &a,

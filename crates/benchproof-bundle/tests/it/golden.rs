@@ -1,5 +1,6 @@
 //! A deterministic sealed bundle and one tampered variant per class. Shared by the tests and by
-//! `examples/make-golden-bundles.rs`, which writes them into `fixtures/bundles/`.
+//! `examples/make-golden-bundles.rs`, which writes them into `fixtures/bundles/`, and by the
+//! `bundle` benchmark, which seals with the same keys and enrolments.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Write};
@@ -22,7 +23,7 @@ pub fn t(ms: i64) -> Timestamp {
     Timestamp::from_unix_millis(1_795_927_853_000 + ms)
 }
 
-fn uuid7(n: u64) -> uuid::Uuid {
+pub fn uuid7(n: u64) -> uuid::Uuid {
     uuid::Builder::from_unix_timestamp_millis(1_795_927_853_000 + n, &[n as u8; 10]).into_uuid()
 }
 
