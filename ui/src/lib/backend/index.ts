@@ -2,9 +2,9 @@ import { MockBackend } from "./mock";
 import { TauriBackend } from "./tauri";
 import type { Backend } from "./types";
 
-export type { AppInfo, Backend, CommandError } from "./types";
-export { isCommandError } from "./types";
-export { MockBackend } from "./mock";
+export type * from "./types";
+export { describeError, isCommandError } from "./types";
+export { DEMO_PROCTOR, DEMO_PROCTOR_PIN, MOCK_RUBRICS, MockBackend } from "./mock";
 export { TauriBackend } from "./tauri";
 
 /** True inside the Tauri webview, where the IPC bridge is injected. */
