@@ -12,7 +12,17 @@ use benchproof_evidence::DidKey;
 use serde::{Deserialize, Serialize};
 
 pub const DOCUMENT_TYPE: &str = "BenchproofAssessment";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The version a document is written in: 1 unless the log uses what version 2 added
+/// (`tick_withdrawn`), so that bundles readable by version-1 verifiers stay version 1.
+pub fn format_version_for(a: &Assessment) -> u32 {
+    if a.has_withdrawals() {
+        2
+    } else {
+        1
+    }
+}
 
 pub const ASSESSMENT_PATH: &str = "assessment.json";
 pub const EVENTS_PATH: &str = "events.jsonl";
@@ -146,7 +156,7 @@ pub fn describe(
         .steps
         .iter()
         .map(|s| {
-            let latest: Option<&Tick> = a.ticks.iter().rev().find(|t| t.step == s.id);
+            let latest: Option<&Tick> = a.latest_tick(&s.id);
             StepEntry {
                 id: s.id.clone(),
                 title: s.title.clone(),
@@ -155,14 +165,14 @@ pub fn describe(
                 level: latest.and_then(|t| t.level.clone()),
                 note: latest.and_then(|t| t.note.clone()),
                 ticked_at: latest.map(|t| t.at),
-                ticks: a.ticks.iter().filter(|t| t.step == s.id).count() as u32,
+                ticks: a.ticks.iter().filter(|t| t.step == s.id && !t.withdrawn).count() as u32,
                 evidence: a.snippets.iter().filter(|e| e.step.as_ref() == Some(&s.id)).map(evidence_entry).collect(),
             }
         })
         .collect();
     Ok(AssessmentDocument {
         kind: DOCUMENT_TYPE.into(),
-        format_version: FORMAT_VERSION,
+        format_version: format_version_for(a),
         id: format!("urn:uuid:{}", a.id),
         student: a.student.clone(),
         rubric: RubricEntry {

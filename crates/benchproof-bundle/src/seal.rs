@@ -109,7 +109,7 @@ pub fn seal<W: Write + Seek>(
         .external_identifier(a.id.to_string())
         .external_description(format!("benchproof assessment against rubric {} {}", a.rubric.id, a.rubric.version))
         .bag_software_agent(input.software)
-        .label("Benchproof-Format-Version", crate::document::FORMAT_VERSION.to_string());
+        .label("Benchproof-Format-Version", crate::document::format_version_for(a).to_string());
     let mut bag = BagWriter::new(out, info)?;
     let json = |v: &Value| {
         let mut bytes = serde_json::to_vec_pretty(v).expect("JSON values serialise");

@@ -187,11 +187,11 @@ pub fn verify_path(
     }
     let stated: AssessmentDocument = serde_json::from_value(unsigned.clone())
         .map_err(|e| refuse(Check::Document, format!("data/assessment.json is not a benchproof assessment: {e}")))?;
-    if stated.kind != DOCUMENT_TYPE || stated.format_version != FORMAT_VERSION {
+    if stated.kind != DOCUMENT_TYPE || !(1..=FORMAT_VERSION).contains(&stated.format_version) {
         return Err(refuse(
             Check::Document,
             format!(
-                "data/assessment.json is {} version {}; this verifier reads {DOCUMENT_TYPE} version {FORMAT_VERSION}",
+                "data/assessment.json is {} version {}; this verifier reads {DOCUMENT_TYPE} versions 1 to {FORMAT_VERSION}",
                 stated.kind, stated.format_version
             ),
         ));

@@ -6,20 +6,25 @@ use std::time::{Duration, Instant};
 pub struct ClockTime(pub u64);
 
 impl ClockTime {
+    /// The clock's origin.
     pub const ZERO: ClockTime = ClockTime(0);
 
+    /// The time `d` after the origin (saturating at `u64::MAX` µs).
     pub fn from_duration(d: Duration) -> ClockTime {
         ClockTime(u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
     }
 
+    /// Time since the origin.
     pub fn as_duration(self) -> Duration {
         Duration::from_micros(self.0)
     }
 
+    /// `self − other`, or zero if `other` is later.
     pub fn saturating_sub(self, other: ClockTime) -> Duration {
         Duration::from_micros(self.0.saturating_sub(other.0))
     }
 
+    /// `self + d`, or `None` on overflow.
     pub fn checked_add(self, d: Duration) -> Option<ClockTime> {
         u64::try_from(d.as_micros()).ok().and_then(|us| self.0.checked_add(us)).map(ClockTime)
     }
@@ -32,10 +37,12 @@ pub struct StationClock {
 }
 
 impl StationClock {
+    /// A clock whose origin is now.
     pub fn new() -> StationClock {
         StationClock { origin: Instant::now() }
     }
 
+    /// The current station time.
     pub fn now(&self) -> ClockTime {
         self.at(Instant::now())
     }
@@ -45,6 +52,7 @@ impl StationClock {
         ClockTime::from_duration(instant.saturating_duration_since(self.origin))
     }
 
+    /// The `Instant` that is station time zero.
     pub fn origin(&self) -> Instant {
         self.origin
     }

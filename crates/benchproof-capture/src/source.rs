@@ -1,6 +1,6 @@
 use std::fmt;
-use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::Arc;
 
 use crate::{AudioBuffer, StationClock, VideoFrame};
@@ -29,7 +29,9 @@ pub enum SourceEvent {
     Video(VideoFrame),
     Audio(AudioBuffer),
     /// The device went away or stopped delivering; the source keeps trying to reattach.
-    Lost { reason: String },
+    Lost {
+        reason: String,
+    },
     /// The device is delivering again after a [`SourceEvent::Lost`].
     Restored,
 }
@@ -94,17 +96,19 @@ impl SourceHandle {
     ) -> Result<SourceHandle, CaptureError> {
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
-        let thread = std::thread::Builder::new()
-            .name(format!("capture {}", info.id))
-            .spawn(move || run(flag))
-            .map_err(|e| CaptureError::Device { device: info.id.clone(), message: format!("cannot start thread: {e}") })?;
+        let thread =
+            std::thread::Builder::new().name(format!("capture {}", info.id)).spawn(move || run(flag)).map_err(|e| {
+                CaptureError::Device { device: info.id.clone(), message: format!("cannot start thread: {e}") }
+            })?;
         Ok(SourceHandle { info, stop, thread: Some(thread) })
     }
 
+    /// What the running source is.
     pub fn info(&self) -> &SourceInfo {
         &self.info
     }
 
+    /// Asks the source's thread to stop and waits for it.
     pub fn stop(mut self) {
         self.halt();
     }

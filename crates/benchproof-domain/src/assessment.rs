@@ -111,6 +111,8 @@ pub enum TransitionError {
     Empty(&'static str),
     #[error("snippet {0} was already saved")]
     DuplicateSnippet(SnippetId),
+    #[error("there is no tick {0} to withdraw (it does not exist, is not a tick, or was withdrawn already)")]
+    NoSuchTick(u64),
     #[error("an assessment can only be created once, by its first event")]
     AlreadyCreated,
     #[error("event {found} does not follow event {last} of this assessment (expected seq {}, prev {head})", last + 1)]
@@ -139,6 +141,8 @@ pub struct Tick {
     pub verdict: Verdict,
     pub level: Option<String>,
     pub note: Option<String>,
+    /// True once a `tick_withdrawn` event took it back: kept as history, no longer counts.
+    pub withdrawn: bool,
 }
 
 /// A saved piece of evidence, as the event log records it.
@@ -263,7 +267,13 @@ impl Assessment {
                 verdict: *verdict,
                 level: level.clone(),
                 note: note.clone(),
+                withdrawn: false,
             }),
+            EventBody::TickWithdrawn { tick } => {
+                if let Some(t) = self.ticks.iter_mut().find(|t| t.seq == *tick) {
+                    t.withdrawn = true;
+                }
+            }
             EventBody::SnippetSaved { snippet, step, name, media_type, sha256, bytes, captured_at } => {
                 self.snippets.push(SnippetRecord {
                     seq: record.seq,
@@ -307,7 +317,9 @@ impl Assessment {
         let allowed: &[S] = match body {
             EventBody::Created { .. } => return Err(TransitionError::AlreadyCreated),
             EventBody::Started {} => &[S::Created],
-            EventBody::StepTicked { .. } | EventBody::SnippetSaved { .. } => &[S::Running],
+            EventBody::StepTicked { .. } | EventBody::TickWithdrawn { .. } | EventBody::SnippetSaved { .. } => {
+                &[S::Running]
+            }
             EventBody::DeviceLost { .. } | EventBody::DeviceRestored { .. } => &[S::Created, S::Running],
             EventBody::Note { .. } => &[S::Created, S::Running, S::Finished],
             EventBody::Finished {} => &[S::Running],
@@ -336,6 +348,11 @@ impl Assessment {
                 }
                 if self.snippets.iter().any(|s| s.snippet == *snippet) {
                     return Err(TransitionError::DuplicateSnippet(*snippet));
+                }
+            }
+            EventBody::TickWithdrawn { tick } => {
+                if !self.ticks.iter().any(|t| t.seq == *tick && !t.withdrawn) {
+                    return Err(TransitionError::NoSuchTick(*tick));
                 }
             }
             EventBody::Note { text } => {
@@ -368,10 +385,25 @@ impl Assessment {
         }
     }
 
-    /// The latest tick of every ticked step.
+    /// The latest tick of `step` that still counts.
+    pub fn latest_tick(&self, step: &StepId) -> Option<&Tick> {
+        self.ticks.iter().rev().find(|t| &t.step == step && !t.withdrawn)
+    }
+
+    /// The most recent tick that still counts (what "undo" takes back).
+    pub fn last_live_tick(&self) -> Option<&Tick> {
+        self.ticks.iter().rev().find(|t| !t.withdrawn)
+    }
+
+    /// True when any tick was withdrawn (such a log needs bundle format version 2).
+    pub fn has_withdrawals(&self) -> bool {
+        self.ticks.iter().any(|t| t.withdrawn)
+    }
+
+    /// The latest tick of every ticked step, withdrawn ticks left out.
     pub fn decisions(&self) -> HashMap<StepId, Decision> {
         let mut out = HashMap::new();
-        for t in &self.ticks {
+        for t in self.ticks.iter().filter(|t| !t.withdrawn) {
             out.insert(t.step.clone(), Decision { verdict: t.verdict, level: t.level.clone() });
         }
         out
@@ -387,6 +419,7 @@ fn action_name(body: &EventBody) -> &'static str {
         EventBody::Created { .. } => "create it again",
         EventBody::Started {} => "start it",
         EventBody::StepTicked { .. } => "tick a step",
+        EventBody::TickWithdrawn { .. } => "withdraw a tick",
         EventBody::SnippetSaved { .. } => "save a snippet",
         EventBody::Note { .. } => "add a note",
         EventBody::DeviceLost { .. } | EventBody::DeviceRestored { .. } => "record a device change",

@@ -34,6 +34,11 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
     },
+    /// Withdraws an earlier tick (the proctor's "undo"): it stays in the log and stops counting.
+    TickWithdrawn {
+        /// The `seq` of the `step_ticked` event withdrawn.
+        tick: u64,
+    },
     SnippetSaved {
         snippet: SnippetId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +89,7 @@ impl EventBody {
             EventBody::Created { .. } => "created",
             EventBody::Started {} => "started",
             EventBody::StepTicked { .. } => "step_ticked",
+            EventBody::TickWithdrawn { .. } => "tick_withdrawn",
             EventBody::SnippetSaved { .. } => "snippet_saved",
             EventBody::Note { .. } => "note",
             EventBody::DeviceLost { .. } => "device_lost",

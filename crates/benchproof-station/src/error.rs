@@ -39,6 +39,10 @@ pub enum StationError {
     NotFinished { id: AssessmentId, state: benchproof_domain::LifecycleState },
     #[error("sealing failed: {0}")]
     Seal(#[from] benchproof_bundle::SealError),
+    #[error("there is no tick to undo")]
+    NothingToUndo,
+    #[error("capture: {0}")]
+    Capture(String),
 }
 
 impl StationError {
@@ -68,6 +72,8 @@ impl StationError {
             StationError::Trust(_) => "keys_or_trust",
             StationError::NotFinished { .. } => "not_finished",
             StationError::Seal(_) => "seal_failed",
+            StationError::Capture(_) => "capture_failed",
+            StationError::NothingToUndo => "nothing_to_undo",
         }
     }
 }

@@ -60,8 +60,8 @@ impl AssessmentReport {
                 id: s.id.to_string(),
                 title: s.title.clone(),
                 critical: s.critical,
-                latest: a.ticks.iter().rev().find(|t| t.step == s.id).cloned(),
-                ticks: a.ticks.iter().filter(|t| t.step == s.id).count(),
+                latest: a.latest_tick(&s.id).cloned(),
+                ticks: a.ticks.iter().filter(|t| t.step == s.id && !t.withdrawn).count(),
                 evidence: a.snippets.iter().filter(|e| e.step.as_ref() == Some(&s.id)).cloned().collect(),
             })
             .collect();

@@ -29,6 +29,11 @@ impl<'s> Session<'s> {
         &self.assessment
     }
 
+    /// The station's time now.
+    pub fn now(&self) -> Timestamp {
+        self.station.clock.now()
+    }
+
     /// Validate with the state machine, persist, then apply: nothing changes unless all three hold.
     pub(crate) fn commit_event(&mut self, body: EventBody) -> Result<EventRecord, StationError> {
         self.commit(body)
@@ -58,6 +63,13 @@ impl<'s> Session<'s> {
             level: level.map(str::to_owned),
             note: note.filter(|n| !n.trim().is_empty()).map(str::to_owned),
         })
+    }
+
+    /// Withdraws the most recent tick that still counts (the proctor's "undo"). The tick stays
+    /// in the log, marked withdrawn; the step goes back to its earlier tick, or to unticked.
+    pub fn undo_tick(&mut self) -> Result<EventRecord, StationError> {
+        let tick = self.assessment.last_live_tick().map(|t| t.seq).ok_or(StationError::NothingToUndo)?;
+        self.commit(EventBody::TickWithdrawn { tick })
     }
 
     pub fn note(&mut self, text: &str) -> Result<EventRecord, StationError> {

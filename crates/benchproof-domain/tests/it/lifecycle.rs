@@ -107,3 +107,29 @@ fn replay_rebuilds_the_same_assessment() {
     other.sha256 = Sha256::of(b"another text");
     assert!(matches!(Assessment::replay(other, &records), Err(ReplayError::Transition { seq: 1, .. })));
 }
+
+#[test]
+fn a_withdrawn_tick_stays_in_history_and_stops_counting() {
+    let (mut a, _) = Assessment::create(id(3), rubric(), "s-003", t(0)).unwrap();
+    push(&mut a, EventBody::Started {}).unwrap();
+    push(&mut a, tick("joint", Verdict::Pass, Some("Proficient"))).unwrap(); // seq 3
+    push(&mut a, tick("joint", Verdict::Fail, Some("Novice"))).unwrap(); // seq 4, a slip
+    assert_eq!(a.last_live_tick().map(|t| t.seq), Some(4));
+    push(&mut a, EventBody::TickWithdrawn { tick: 4 }).unwrap();
+    assert_eq!(a.ticks.len(), 2, "the withdrawn tick is kept as history");
+    assert!(a.ticks[1].withdrawn);
+    assert!(a.has_withdrawals());
+    let latest = a.latest_tick(&StepId::new("joint")).expect("the earlier tick counts again");
+    assert_eq!((latest.seq, latest.verdict), (3, Verdict::Pass));
+    // The same tick cannot be withdrawn twice, nor a seq that is not a tick.
+    for seq in [4, 2, 99] {
+        let refused = push(&mut a, EventBody::TickWithdrawn { tick: seq }).unwrap_err();
+        assert_eq!(refused, TransitionError::NoSuchTick(seq));
+    }
+    push(&mut a, EventBody::TickWithdrawn { tick: 3 }).unwrap();
+    assert!(a.latest_tick(&StepId::new("joint")).is_none(), "with both withdrawn the step is unticked");
+    assert!(a.decisions().is_empty());
+    push(&mut a, EventBody::Finished {}).unwrap();
+    let refused = push(&mut a, EventBody::TickWithdrawn { tick: 3 }).unwrap_err();
+    assert!(matches!(refused, TransitionError::NotAllowed { .. }), "{refused:?}");
+}

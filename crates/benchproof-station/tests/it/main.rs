@@ -1,5 +1,7 @@
 //! The station API on real data directories: resuming, the rubric catalogue, refusals.
 
+mod capture;
+
 use std::sync::Arc;
 
 use benchproof_domain::{LifecycleState, StepId, Timestamp, Verdict};

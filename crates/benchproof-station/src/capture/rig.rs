@@ -1,0 +1,356 @@
+//! The live capture rig of one assessment: chooses devices (real ones, else clearly labelled
+//! simulated ones, and says so), runs every source on one station clock, and tees what they
+//! produce — media to a snippet recorder per camera, health changes to the station, the latest
+//! frame of each camera to the preview.
+//!
+//! Invariant: nothing here blocks a source. Every hand-over is a bounded `try_send`; a full
+//! channel drops media (counted by the recorder's report) and never a health change.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use benchproof_capture::sim::{Pacing, PatternSettings, Simulated, ToneSettings};
+use benchproof_capture::{
+    ClockTime, RecorderSettings, SnippetOutcome, SnippetRecorder, SnippetRequest, SnippetTicket, Source, SourceEvent,
+    SourceHandle, SourceInfo, SourceKind, SourceSink, StationClock, VideoFrame,
+};
+use benchproof_devices::{CameraSource, DeviceMonitor, DeviceNotice, FormatRequest, MicChoice, MicOptions, MicSource};
+
+use crate::StationError;
+
+/// Which devices to capture from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum DeviceMode {
+    /// Real devices where there are any; simulated ones stand in for what is missing.
+    #[default]
+    Auto,
+    /// Only the simulated test pattern and tone.
+    Simulated,
+    /// Only real devices: a missing camera is an error.
+    Real,
+}
+
+/// How to set the rig up.
+#[derive(Clone, Debug, Default)]
+pub struct CaptureSettings {
+    pub mode: DeviceMode,
+    /// Camera ids (`camera:/dev/video0`); empty means the first camera found.
+    pub cameras: Vec<String>,
+    /// A microphone id; `None` means the system default.
+    pub microphone: Option<String>,
+    /// Also record each camera's whole session into one MP4.
+    pub whole_session: bool,
+}
+
+/// What the rig hands the station, drained with [`Rig::poll`].
+#[derive(Debug)]
+pub enum RigEvent {
+    Snippet(SnippetOutcome),
+    Device(DeviceNotice),
+}
+
+/// The running rig. Dropping it stops every source and recorder.
+#[derive(Debug)]
+pub struct Rig {
+    clock: StationClock,
+    cameras: Vec<CameraChannel>,
+    microphone: Option<SourceInfo>,
+    notices: Receiver<DeviceNotice>,
+    /// What the proctor should be told about the choice of devices.
+    pub remarks: Vec<String>,
+    // Declared last: sources stop after the recorders have been asked to finish.
+    _sources: Vec<SourceHandle>,
+    _tees: Vec<JoinHandle<()>>,
+}
+
+#[derive(Debug)]
+struct CameraChannel {
+    info: SourceInfo,
+    recorder: SnippetRecorder,
+    latest: Arc<Mutex<Option<VideoFrame>>>,
+}
+
+/// Where a rig keeps its spill files and finished snippets, under the station's data directory.
+pub fn capture_dirs(data_dir: &Path) -> (PathBuf, PathBuf) {
+    (data_dir.join("capture").join("spill"), data_dir.join("capture").join("snippets"))
+}
+
+impl Rig {
+    /// Opens the devices `settings` ask for and starts them.
+    pub fn start(data_dir: &Path, settings: &CaptureSettings) -> Result<Rig, StationError> {
+        let clock = StationClock::new();
+        let (chosen, remarks) = choose_sources(settings)?;
+        let (notice_tx, notices) = mpsc::channel();
+        let mut rig = Rig {
+            clock,
+            cameras: Vec::new(),
+            microphone: None,
+            notices,
+            remarks,
+            _sources: Vec::new(),
+            _tees: Vec::new(),
+        };
+        // Microphone first: every camera's recorder gets a copy of its audio.
+        let mut audio_outs = Vec::new();
+        let camera_count = chosen.cameras.len();
+        for _ in 0..camera_count {
+            let (tx, rx) = mpsc::sync_channel(64);
+            audio_outs.push((tx, rx));
+        }
+        let (audio_txs, mut audio_rxs): (Vec<_>, Vec<_>) = audio_outs.into_iter().unzip();
+        if let Some(mic) = chosen.microphone {
+            rig.microphone = Some(mic.info().clone());
+            let (handle, tee) = run_source(mic, clock, audio_txs, None, notice_tx.clone())?;
+            rig._sources.push(handle);
+            rig._tees.push(tee);
+        }
+        let (spill, output) = capture_dirs(data_dir);
+        for (i, camera) in chosen.cameras.into_iter().enumerate() {
+            let info = camera.info().clone();
+            let (video_tx, video_rx) = mpsc::sync_channel(64);
+            let latest = Arc::new(Mutex::new(None));
+            let mut inputs = vec![video_rx];
+            if rig.microphone.is_some() {
+                inputs.push(audio_rxs.remove(0));
+            }
+            let mut recorder_settings = RecorderSettings::new(spill.join(slot(&info.id, i)), output.clone());
+            recorder_settings.whole_session = settings.whole_session;
+            let recorder = SnippetRecorder::start(recorder_settings, inputs)
+                .map_err(|e| StationError::Capture(format!("cannot start the recorder for {}: {e}", info.label)))?;
+            let (handle, tee) = run_source(camera, clock, vec![video_tx], Some(latest.clone()), notice_tx.clone())?;
+            rig._sources.push(handle);
+            rig._tees.push(tee);
+            rig.cameras.push(CameraChannel { info, recorder, latest });
+        }
+        Ok(rig)
+    }
+
+    /// The station clock every source is stamped on.
+    pub fn clock(&self) -> &StationClock {
+        &self.clock
+    }
+
+    /// Every device in use, cameras first.
+    pub fn devices(&self) -> Vec<SourceInfo> {
+        self.cameras.iter().map(|c| c.info.clone()).chain(self.microphone.clone()).collect()
+    }
+
+    /// True when any device in use is simulated (the UI shows a banner).
+    pub fn simulated(&self) -> bool {
+        self.devices().iter().any(|d| d.simulated)
+    }
+
+    /// Asks every camera for a snippet around now; returns at once. `tag` comes back with the
+    /// outcome (also after a crash, through [`recover`]).
+    pub fn request_snippet(&self, pre: Duration, post: Duration, tag: &str) -> Vec<SnippetTicket> {
+        let at = self.clock.now();
+        self.cameras
+            .iter()
+            .map(|c| c.recorder.request_snippet(SnippetRequest { at, pre, post, tag: tag.to_owned() }))
+            .collect()
+    }
+
+    /// The latest frame of camera `index`, for the live preview.
+    pub fn latest_frame(&self, index: usize) -> Option<VideoFrame> {
+        self.cameras.get(index)?.latest.lock().ok()?.clone()
+    }
+
+    /// Finished snippets and device changes since the last call; never waits.
+    pub fn poll(&self) -> Vec<RigEvent> {
+        let mut out: Vec<RigEvent> = self.notices.try_iter().map(RigEvent::Device).collect();
+        for c in &self.cameras {
+            out.extend(c.recorder.outcomes().try_iter().map(RigEvent::Snippet));
+        }
+        out
+    }
+
+    /// Waits up to `timeout` for the next event.
+    pub fn wait(&self, timeout: Duration) -> Vec<RigEvent> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let events = self.poll();
+            if !events.is_empty() || std::time::Instant::now() >= deadline {
+                return events;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops capturing: pending snippets are finished with what was captured (their post-roll cut
+    /// short), and every outcome not yet polled is returned.
+    pub fn stop(self) -> Vec<RigEvent> {
+        let mut out = self.poll();
+        let Rig { cameras, _sources, _tees, .. } = self;
+        for c in cameras {
+            let (_report, rest) = c.recorder.stop();
+            out.extend(rest.into_iter().map(RigEvent::Snippet));
+        }
+        drop(_sources);
+        out
+    }
+}
+
+/// Finishes the snippets a crash left pending, for every camera slot.
+pub fn recover(data_dir: &Path) -> Result<Vec<SnippetOutcome>, StationError> {
+    let (spill, _) = capture_dirs(data_dir);
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(&spill) else { return Ok(out) };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(
+                benchproof_capture::recover(&path).map_err(|source| StationError::Io { path: path.clone(), source })?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn slot(id: &str, index: usize) -> String {
+    let safe: String = id.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    format!("{index}-{safe}")
+}
+
+struct Chosen {
+    cameras: Vec<Box<dyn Source>>,
+    microphone: Option<Box<dyn Source>>,
+}
+
+fn simulated_camera() -> Box<dyn Source> {
+    Box::new(Simulated::camera(PatternSettings::default(), Pacing::RealTime))
+}
+
+fn simulated_microphone() -> Box<dyn Source> {
+    Box::new(Simulated::microphone(ToneSettings::default(), Pacing::RealTime))
+}
+
+fn choose_sources(settings: &CaptureSettings) -> Result<(Chosen, Vec<String>), StationError> {
+    let mut remarks = Vec::new();
+    if settings.mode == DeviceMode::Simulated {
+        remarks.push("simulated devices: a test pattern and a tone stand in for the camera and microphone".into());
+        return Ok((Chosen { cameras: vec![simulated_camera()], microphone: Some(simulated_microphone()) }, remarks));
+    }
+    let wanted: Vec<String> = if settings.cameras.is_empty() {
+        benchproof_devices::list_cameras().into_iter().take(1).map(|c| c.id).collect()
+    } else {
+        settings.cameras.clone()
+    };
+    let mut cameras: Vec<Box<dyn Source>> = Vec::new();
+    for id in &wanted {
+        match CameraSource::open(id, FormatRequest::default()) {
+            Ok(c) => cameras.push(Box::new(c)),
+            Err(e) if settings.mode == DeviceMode::Real => return Err(StationError::Capture(e.to_string())),
+            Err(e) => remarks.push(format!("{e}; using the simulated test pattern instead")),
+        }
+    }
+    if cameras.is_empty() {
+        if settings.mode == DeviceMode::Real {
+            return Err(StationError::Capture("no camera found: plug one in (see `benchproof devices`)".into()));
+        }
+        if wanted.is_empty() {
+            remarks.push("no camera found: using the simulated test pattern".into());
+        }
+        cameras.push(simulated_camera());
+    }
+    let choice = settings.microphone.clone().map_or(MicChoice::Default, MicChoice::Id);
+    let microphone: Box<dyn Source> = match MicSource::open(MicOptions { choice, ..MicOptions::default() }) {
+        Ok(m) => Box::new(m),
+        Err(e) if settings.mode == DeviceMode::Real => return Err(StationError::Capture(e.to_string())),
+        Err(e) => {
+            remarks.push(format!("{e}; using the simulated tone instead"));
+            simulated_microphone()
+        }
+    };
+    Ok((Chosen { cameras, microphone: Some(microphone) }, remarks))
+}
+
+/// Starts `source` and a tee thread that copies its media to every `outs` (dropping when one is
+/// full), keeps the latest video frame, and turns health changes into notices.
+fn run_source(
+    source: Box<dyn Source>,
+    clock: StationClock,
+    outs: Vec<SyncSender<SourceEvent>>,
+    latest: Option<Arc<Mutex<Option<VideoFrame>>>>,
+    notices: mpsc::Sender<DeviceNotice>,
+) -> Result<(SourceHandle, JoinHandle<()>), StationError> {
+    let info = source.info().clone();
+    let (tx, rx) = mpsc::sync_channel(64);
+    let handle = source.start(clock, SourceSink::new(tx)).map_err(|e| StationError::Capture(e.to_string()))?;
+    let id = info.id.clone();
+    let tee = std::thread::Builder::new()
+        .name(format!("tee {id}"))
+        .spawn(move || tee(&id, &rx, &outs, latest.as_deref(), &notices))
+        .map_err(|e| StationError::Capture(format!("cannot start a capture thread: {e}")))?;
+    Ok((handle, tee))
+}
+
+fn tee(
+    id: &str,
+    rx: &Receiver<SourceEvent>,
+    outs: &[SyncSender<SourceEvent>],
+    latest: Option<&Mutex<Option<VideoFrame>>>,
+    notices: &mpsc::Sender<DeviceNotice>,
+) {
+    let mut monitor = DeviceMonitor::new();
+    let mut frames: u64 = 0;
+    loop {
+        let event = match rx.recv_timeout(Duration::from_millis(500)) {
+            Ok(event) => event,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        if let Some(notice) = monitor.observe(id, &event) {
+            let _ = notices.send(notice);
+            continue;
+        }
+        if let (SourceEvent::Video(frame), Some(latest)) = (&event, latest) {
+            // A preview needs a few frames a second, not every one: copy every third.
+            if frames % 3 == 0 {
+                if let Ok(mut slot) = latest.lock() {
+                    *slot = Some(frame.clone());
+                }
+            }
+            frames += 1;
+        }
+        send_all(outs, event);
+    }
+}
+
+fn send_all(outs: &[SyncSender<SourceEvent>], event: SourceEvent) {
+    let Some((last, rest)) = outs.split_last() else { return };
+    for out in rest {
+        if let Some(copy) = copy_media(&event) {
+            let _ = ignore_full(out.try_send(copy));
+        }
+    }
+    let _ = ignore_full(last.try_send(event));
+}
+
+fn ignore_full(r: Result<(), TrySendError<SourceEvent>>) -> Result<(), ()> {
+    r.map_err(|_| ())
+}
+
+fn copy_media(event: &SourceEvent) -> Option<SourceEvent> {
+    match event {
+        SourceEvent::Video(f) => Some(SourceEvent::Video(f.clone())),
+        SourceEvent::Audio(a) => Some(SourceEvent::Audio(a.clone())),
+        SourceEvent::Lost { .. } | SourceEvent::Restored => None,
+    }
+}
+
+/// A source's kind as the event log names devices.
+pub fn device_label(info: &SourceInfo) -> String {
+    let kind = match info.kind {
+        SourceKind::Camera => "camera",
+        SourceKind::Microphone => "microphone",
+    };
+    format!("{kind} {} ({})", info.label, info.id)
+}
+
+/// The station-clock instant `d` before now, saturating at zero.
+pub fn before_now(clock: &StationClock, d: Duration) -> ClockTime {
+    ClockTime(clock.now().0.saturating_sub(d.as_micros() as u64))
+}
