@@ -1,7 +1,9 @@
 pub mod assess;
 pub mod assessment;
+pub mod capture;
 pub mod demo;
 pub mod dept;
+pub mod devices;
 pub mod enrol;
 pub mod inspect;
 pub mod keys;

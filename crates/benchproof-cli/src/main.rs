@@ -64,6 +64,11 @@ enum Command {
     Inspect(cmd::inspect::InspectArgs),
     /// Run the headless end-to-end demo on simulated devices
     Demo(cmd::demo::DemoArgs),
+    /// List cameras (with formats) and microphones, and what stands in for missing ones
+    Devices(cmd::devices::DevicesArgs),
+    /// Check the capture devices by recording a snippet
+    #[command(subcommand)]
+    Capture(cmd::capture::CaptureCommand),
 }
 
 /// What every subcommand gets: where the data is and how to print.
@@ -91,6 +96,8 @@ fn main() -> ExitCode {
         Command::Verify(a) => cmd::verify::run(&ctx, a),
         Command::Inspect(a) => cmd::inspect::run(&ctx, a),
         Command::Demo(a) => cmd::demo::run(&ctx, a),
+        Command::Devices(a) => cmd::devices::run(&ctx, a),
+        Command::Capture(c) => cmd::capture::run(&ctx, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

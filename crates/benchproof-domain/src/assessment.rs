@@ -350,10 +350,8 @@ impl Assessment {
                     return Err(TransitionError::DuplicateSnippet(*snippet));
                 }
             }
-            EventBody::TickWithdrawn { tick } => {
-                if !self.ticks.iter().any(|t| t.seq == *tick && !t.withdrawn) {
-                    return Err(TransitionError::NoSuchTick(*tick));
-                }
+            EventBody::TickWithdrawn { tick } if !self.ticks.iter().any(|t| t.seq == *tick && !t.withdrawn) => {
+                return Err(TransitionError::NoSuchTick(*tick));
             }
             EventBody::Note { text } => {
                 if text.trim().is_empty() {

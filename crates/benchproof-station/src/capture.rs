@@ -6,14 +6,15 @@
 //! with the pending snippet through spill files, so a snippet finished after a crash
 //! ([`rig::recover`]) still lands on the right step of the right assessment.
 
+pub mod render;
 pub mod rig;
 
 use std::time::Duration;
 
 use benchproof_capture::SnippetOutcome;
+use benchproof_devices::DeviceNotice;
 use benchproof_domain::rubric::EvidenceKind;
 use benchproof_domain::{AssessmentId, EventRecord, StepId, Verdict};
-use benchproof_devices::DeviceNotice;
 
 pub use rig::{CaptureSettings, DeviceMode, Rig, RigEvent};
 
@@ -44,11 +45,23 @@ impl SnippetTag {
 /// What [`Session::absorb`] did with one rig event, for the front end to show.
 #[derive(Debug)]
 pub enum Absorbed {
-    SnippetSaved { step: StepId, name: String, bytes: u64 },
+    SnippetSaved {
+        step: StepId,
+        name: String,
+        bytes: u64,
+    },
     /// The snippet could not be made; a note in the log says why.
-    SnippetFailed { step: StepId, reason: String },
-    DeviceLost { device: String, reason: String },
-    DeviceRestored { device: String },
+    SnippetFailed {
+        step: StepId,
+        reason: String,
+    },
+    DeviceLost {
+        device: String,
+        reason: String,
+    },
+    DeviceRestored {
+        device: String,
+    },
     /// An outcome for another assessment (left for that one).
     Elsewhere(SnippetOutcome),
 }
@@ -65,9 +78,11 @@ impl Session<'_> {
         note: Option<&str>,
     ) -> Result<EventRecord, StationError> {
         let record = self.tick(step, verdict, level, note)?;
-        let wanted = self.assessment().rubric.step(step).filter(|s| {
-            s.evidence.iter().any(|e| matches!(e, EvidenceKind::Video | EvidenceKind::Audio))
-        });
+        let wanted = self
+            .assessment()
+            .rubric
+            .step(step)
+            .filter(|s| s.evidence.iter().any(|e| matches!(e, EvidenceKind::Video | EvidenceKind::Audio)));
         if let (Some(rig), Some(s)) = (rig, wanted) {
             let tag = SnippetTag { assessment: self.id(), step: step.clone(), tick_seq: record.seq };
             rig.request_snippet(secs(s.pre_roll_s), secs(s.post_roll_s), &tag.to_tag());
@@ -100,12 +115,8 @@ impl Session<'_> {
         let Some(tag) = SnippetTag::parse(&outcome.tag).filter(|t| t.assessment == self.id()) else {
             return Ok(Absorbed::Elsewhere(outcome));
         };
-        let captured_at = self
-            .assessment()
-            .ticks
-            .iter()
-            .find(|t| t.seq == tag.tick_seq)
-            .map_or_else(|| self.now(), |t| t.at);
+        let captured_at =
+            self.assessment().ticks.iter().find(|t| t.seq == tag.tick_seq).map_or_else(|| self.now(), |t| t.at);
         match outcome.result {
             Ok(file) => {
                 let name = format!("{}-{}.mp4", tag.step, tag.tick_seq);
@@ -118,7 +129,10 @@ impl Session<'_> {
             }
             Err(e) => {
                 let reason = e.to_string();
-                self.note(&format!("The snippet for step {} (tick {}) could not be saved: {reason}", tag.step, tag.tick_seq))?;
+                self.note(&format!(
+                    "The snippet for step {} (tick {}) could not be saved: {reason}",
+                    tag.step, tag.tick_seq
+                ))?;
                 Ok(Absorbed::SnippetFailed { step: tag.step, reason })
             }
         }

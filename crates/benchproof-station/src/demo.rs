@@ -5,7 +5,7 @@ use std::path::Path;
 
 use benchproof_domain::AssessmentId;
 
-use crate::script::{self, MediaSource, Progress, Script};
+use crate::script::{self, MediaSource, Progress, Script, ScriptCapture};
 use crate::StationError;
 
 pub const SCRIPT_NAME: &str = "demo-oscilloscope.toml";
@@ -20,7 +20,7 @@ pub const MEDIA: &[(&str, &[u8])] = &[
 pub fn run(data_dir: &Path, progress: &mut dyn FnMut(Progress)) -> Result<AssessmentId, StationError> {
     let path = Path::new(SCRIPT_NAME);
     let script = Script::parse(path, SCRIPT)?;
-    script::run(data_dir, path, &script, MediaSource::Embedded(MEDIA), progress)
+    script::run(data_dir, path, &script, MediaSource::Embedded(MEDIA), ScriptCapture::Rendered, progress)
 }
 
 /// The demo department's passphrase and the demo proctor's PIN. Demo only: printed openly.

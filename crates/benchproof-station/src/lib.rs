@@ -9,8 +9,10 @@
 //! - [`report::AssessmentReport`]: what `assessment show` and the demo print.
 
 pub mod bundles;
+pub mod capture;
 mod clock;
 pub mod demo;
+pub mod desk;
 mod error;
 pub mod report;
 pub mod rubrics;

@@ -29,6 +29,7 @@ use benchproof_domain::rubric::line_column;
 use benchproof_domain::{Assessment, AssessmentId, EventBody, StepId, Timestamp, Verdict};
 use serde::Deserialize;
 
+use crate::capture::{render, Absorbed, Rig};
 use crate::rubrics::{self, RubricSource};
 use crate::{media_type_for, Clock, ManualClock, Station, StationError, SystemClock};
 
@@ -86,6 +87,19 @@ pub enum MediaSource<'a> {
     Embedded(&'a [(&'a str, &'a [u8])]),
 }
 
+/// How a script's ticks get their video and audio snippets.
+#[derive(Debug, Default)]
+pub enum ScriptCapture {
+    /// Only the evidence files the script names.
+    None,
+    /// Snippets of the simulated devices, rendered for the window around each tick that wants
+    /// video or audio ([`crate::capture::render`]). Fast: the script is not played in real time.
+    #[default]
+    Rendered,
+    /// Played in real time on a live rig (real devices, or simulated ones standing in).
+    Live(Box<Rig>),
+}
+
 /// What a running script reports, step by step, for progress bars.
 #[derive(Debug, Clone)]
 pub enum Progress {
@@ -132,6 +146,7 @@ pub fn run(
     script_path: &Path,
     script: &Script,
     media: MediaSource<'_>,
+    capture: ScriptCapture,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<AssessmentId, StationError> {
     let fail = |message: String| StationError::Script { path: script_path.to_owned(), message };
@@ -149,9 +164,16 @@ pub fn run(
         }
     }
 
-    // Without a start time, the script is played as if it had just happened: it ends now.
+    // Without a start time, the script is played as if it had just happened: it ends now. Live,
+    // it starts now and takes as long as it says.
     let duration_ms = (actions.last().map_or(0.0, |a| a.at_s()) * 1000.0).round() as i64 + 1000;
-    let start = script.start_at.unwrap_or_else(|| SystemClock.now().plus_millis(-duration_ms));
+    let live = matches!(capture, ScriptCapture::Live(_));
+    let start = match (&capture, script.start_at) {
+        (ScriptCapture::Live(_), _) => SystemClock.now(),
+        (_, Some(at)) => at,
+        (_, None) => SystemClock.now().plus_millis(-duration_ms),
+    };
+    let started = std::time::Instant::now();
     let clock = Arc::new(ManualClock::new(start));
     let at = |s: f64| start.plus_millis((s * 1000.0).round() as i64);
     let mut station = Station::open_with_clock(data_dir, Box::new(Arc::clone(&clock)))?;
@@ -167,13 +189,28 @@ pub fn run(
     let mut session = station.create_assessment(&rubric, &student)?;
     session.start()?;
     progress(Progress::Done { action: format!("started assessment of {}", script.student) });
+    let rig = match &capture {
+        ScriptCapture::Live(rig) => Some(rig.as_ref()),
+        _ => None,
+    };
     for action in &actions {
+        if live {
+            // Wait for the action's moment, recording what the devices do meanwhile.
+            let due = started + std::time::Duration::from_secs_f64(action.at_s());
+            while let Some(left) = due.checked_duration_since(std::time::Instant::now()) {
+                let events = rig.map(|r| r.wait(left.min(std::time::Duration::from_millis(200)))).unwrap_or_default();
+                report_absorbed(&session.absorb(events)?, progress);
+            }
+        }
         clock.set(at(action.at_s()));
         match action {
             Action::Tick(t) => {
                 let step = StepId::new(&t.step);
-                session.tick(&step, t.verdict, t.level.as_deref(), t.note.as_deref())?;
+                let record = session.tick_and_capture(rig, &step, t.verdict, t.level.as_deref(), t.note.as_deref())?;
                 progress(Progress::Done { action: format!("ticked {} {}", t.step, t.verdict.as_str()) });
+                if matches!(capture, ScriptCapture::Rendered) {
+                    render_for_tick(data_dir, &mut session, &step, record.seq, t.at_s)?;
+                }
                 for m in &t.media {
                     let reader = open_media(media, m).map_err(|e| fail(format!("media {m:?}: {e}")))?;
                     let name = Path::new(m).file_name().map_or(m.clone(), |n| n.to_string_lossy().into_owned());
@@ -187,7 +224,13 @@ pub fn run(
             }
         }
     }
-    let end = at(actions.last().map_or(0.0, |a| a.at_s()) + 1.0);
+    if let ScriptCapture::Live(rig) = capture {
+        // Give the last snippets their post-roll, then stop the devices.
+        let post = session.assessment().rubric.steps.iter().map(|s| s.post_roll_s).fold(0.0, f64::max);
+        std::thread::sleep(std::time::Duration::from_secs_f64(post + 0.5));
+        report_absorbed(&session.absorb(rig.stop())?, progress);
+    }
+    let end = if live { SystemClock.now() } else { at(actions.last().map_or(0.0, |a| a.at_s()) + 1.0) };
     clock.set(end);
     if let Some(reason) = &script.abandon {
         session.abandon(reason)?;
@@ -196,6 +239,47 @@ pub fn run(
     }
     progress(Progress::Done { action: "finished".into() });
     Ok(session.id())
+}
+
+/// Renders and attaches the simulated snippet of a tick whose step wants video or audio.
+fn render_for_tick(
+    data_dir: &Path,
+    session: &mut crate::Session<'_>,
+    step: &StepId,
+    tick_seq: u64,
+    at_s: f64,
+) -> Result<(), StationError> {
+    use benchproof_domain::rubric::EvidenceKind;
+    let Some(s) = session.assessment().rubric.step(step).cloned() else { return Ok(()) };
+    if !s.evidence.iter().any(|e| matches!(e, EvidenceKind::Video | EvidenceKind::Audio)) {
+        return Ok(());
+    }
+    let (_, dir) = crate::capture::rig::capture_dirs(data_dir);
+    std::fs::create_dir_all(&dir).map_err(|source| StationError::Io { path: dir.clone(), source })?;
+    let name = format!("{step}-{tick_seq}.mp4");
+    let path = dir.join(format!("rendered-{}-{name}", session.id()));
+    let pre = std::time::Duration::from_secs_f64(s.pre_roll_s.max(0.0));
+    let post = std::time::Duration::from_secs_f64(s.post_roll_s.max(0.0));
+    let file = render::render_simulated(&path, at_s, pre, post)?;
+    let reader =
+        std::fs::File::open(&file.path).map_err(|source| StationError::Io { path: file.path.clone(), source })?;
+    let captured_at = session.now();
+    session.attach(Some(step), &name, "video/mp4", reader, captured_at)?;
+    let _ = std::fs::remove_file(&file.path);
+    Ok(())
+}
+
+fn report_absorbed(absorbed: &[Absorbed], progress: &mut dyn FnMut(Progress)) {
+    for a in absorbed {
+        let action = match a {
+            Absorbed::SnippetSaved { name, .. } => format!("saved {name}"),
+            Absorbed::SnippetFailed { step, reason } => format!("snippet for {step} failed: {reason}"),
+            Absorbed::DeviceLost { device, reason } => format!("device lost: {device}: {reason}"),
+            Absorbed::DeviceRestored { device } => format!("device restored: {device}"),
+            Absorbed::Elsewhere(_) => continue,
+        };
+        progress(Progress::Done { action });
+    }
 }
 
 fn resolve_rubric(data_dir: &Path, script_path: &Path, reference: &str) -> Result<RubricSource, StationError> {

@@ -94,7 +94,7 @@ fn a_whole_assessment_ticks_undoes_finishes_and_seals() {
     d = desk.undo_tick(&id).unwrap();
     assert!(d.assessment.ticks[0].withdrawn, "undo withdraws the tick and keeps it as history");
     assert_eq!(d.current_step, 0);
-    assert_eq!(code(desk.undo_tick(&id)), "invalid_input", "nothing left to undo");
+    assert_eq!(code(desk.undo_tick(&id)), "nothing_to_undo");
 
     for i in 0..d.assessment.rubric.steps.len() {
         d = desk.tick(&id, &pass(&d, i)).unwrap();
@@ -218,15 +218,19 @@ fn setup_installs_a_real_departments_enrolment_for_this_station() {
     let dept_dir = tempfile::tempdir().unwrap();
     let desk = Desk::open(dir.path()).unwrap();
     let station: benchproof_evidence::DidKey = desk.status().unwrap().station_did.parse().unwrap();
-    let dept = DepartmentKey::init(dept_dir.path(), "Physics Teaching Lab", "dept-pass").unwrap();
+    let dept = DepartmentKey::init(dept_dir.path(), "Physics Teaching Lab", "physics-department-passphrase").unwrap();
     let now = SystemClock.now();
-    let other = DepartmentKey::init(&dept_dir.path().join("other"), "Other", "p").unwrap();
+    let other = DepartmentKey::init(&dept_dir.path().join("other"), "Other", "other-department-passphrase").unwrap();
     let stranger = other.enrol(&other.info.did, Role::Station, "bench 9", now, now.plus_millis(86_400_000)).unwrap();
     let enrolment = dept.enrol(&station, Role::Station, "bench 1", now, now.plus_millis(86_400_000)).unwrap();
     let trust = dept_dir.path().join("department.json");
     let enrolment_path = dept_dir.path().join("station-enrolment.json");
     std::fs::write(&enrolment_path, serde_json::to_vec(&stranger).unwrap()).unwrap();
-    assert_eq!(code(desk.setup(&enrolment_path, &trust, Vec::new())), "keys_or_trust", "another department's enrolment");
+    assert_eq!(
+        code(desk.setup(&enrolment_path, &trust, Vec::new())),
+        "keys_or_trust",
+        "another department's enrolment"
+    );
     std::fs::write(&enrolment_path, serde_json::to_vec(&enrolment).unwrap()).unwrap();
     let status = desk.setup(&enrolment_path, &trust, Vec::new()).unwrap();
     assert!(status.configured && !status.demo, "{status:?}");

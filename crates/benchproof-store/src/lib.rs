@@ -18,6 +18,7 @@ mod events;
 mod media;
 mod outbox;
 mod schema;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -29,6 +30,7 @@ pub use events::AssessmentSummary;
 pub use media::MediaRef;
 pub use outbox::OutboxEntry;
 pub use schema::{MIGRATIONS, SCHEMA_VERSION};
+pub use sync::{DeliveryState, SeenCheckpoint, SyncAlert, SyncFailure, SyncItem};
 
 /// File name of the database inside a data directory.
 pub const DB_FILE: &str = "station.sqlite";

@@ -7,7 +7,8 @@
 //! Invariants: the reader owns the `nokhwa::Camera` (which is not `Send`) from open to close; it
 //! stops at the first error, or after its next frame once the feed is dropped. A reader stuck
 //! inside a read that never returns is abandoned (it exits when the driver finally errors,
-//! as V4L2 does on unplug).
+//! as V4L2 does on unplug). Known limit: `nokhwa` shares one V4L2 handle per device inside a
+//! process, so while such a reader is stuck, reopening that camera fails and is retried.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};

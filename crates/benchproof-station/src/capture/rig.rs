@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use benchproof_capture::sim::{Pacing, PatternSettings, Simulated, ToneSettings};
 use benchproof_capture::{
-    ClockTime, RecorderSettings, SnippetOutcome, SnippetRecorder, SnippetRequest, SnippetTicket, Source, SourceEvent,
-    SourceHandle, SourceInfo, SourceKind, SourceSink, StationClock, VideoFrame,
+    RecorderSettings, SnippetOutcome, SnippetRecorder, SnippetRequest, SnippetTicket, Source, SourceEvent,
+    SourceHandle, SourceInfo, SourceSink, StationClock, VideoFrame,
 };
 use benchproof_devices::{CameraSource, DeviceMonitor, DeviceNotice, FormatRequest, MicChoice, MicOptions, MicSource};
 
@@ -308,7 +308,7 @@ fn tee(
         }
         if let (SourceEvent::Video(frame), Some(latest)) = (&event, latest) {
             // A preview needs a few frames a second, not every one: copy every third.
-            if frames % 3 == 0 {
+            if frames.is_multiple_of(3) {
                 if let Ok(mut slot) = latest.lock() {
                     *slot = Some(frame.clone());
                 }
@@ -339,18 +339,4 @@ fn copy_media(event: &SourceEvent) -> Option<SourceEvent> {
         SourceEvent::Audio(a) => Some(SourceEvent::Audio(a.clone())),
         SourceEvent::Lost { .. } | SourceEvent::Restored => None,
     }
-}
-
-/// A source's kind as the event log names devices.
-pub fn device_label(info: &SourceInfo) -> String {
-    let kind = match info.kind {
-        SourceKind::Camera => "camera",
-        SourceKind::Microphone => "microphone",
-    };
-    format!("{kind} {} ({})", info.label, info.id)
-}
-
-/// The station-clock instant `d` before now, saturating at zero.
-pub fn before_now(clock: &StationClock, d: Duration) -> ClockTime {
-    ClockTime(clock.now().0.saturating_sub(d.as_micros() as u64))
 }

@@ -117,8 +117,15 @@ fn a_hashed_student_is_a_stable_pseudonym() {
     let text = "student = \"S-2026-0042\"\nrubric = \"through-hole-soldering\"\nhash_student = true\nfinish = false\n";
     let script = Script::parse(std::path::Path::new("s.toml"), text).unwrap();
     let run = || {
-        script::run(dir.path(), std::path::Path::new("s.toml"), &script, MediaSource::Dir(dir.path()), &mut |_| {})
-            .unwrap()
+        script::run(
+            dir.path(),
+            std::path::Path::new("s.toml"),
+            &script,
+            MediaSource::Dir(dir.path()),
+            script::ScriptCapture::None,
+            &mut |_| {},
+        )
+        .unwrap()
     };
     let (a, b) = (run(), run());
     let station = Station::open(dir.path()).unwrap();

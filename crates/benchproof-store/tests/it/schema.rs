@@ -16,6 +16,7 @@ const RELEASED: &[(&str, &str)] = &[
     ("0002_outbox", "43a8231f794a229433f7b7cff7ef350078393b3685642c06e7e79fb4979ab809"),
     ("0003_lean_events", "956ab7d9affe9a8f52435ce032bbf895eab24d5afbc81115566fd631cb83731e"),
     ("0004_bundles_seen", "a398d433a9f28a437dab0bea6ac88817359e9b31db4e4f808b30b05bf9f94b03"),
+    ("0005_sync", "9a9250a2de43fa7e78f79e4a3ad2beee994ab0936dc677810962cd3e69350790"),
 ];
 
 #[test]

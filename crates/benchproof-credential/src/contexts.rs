@@ -1,0 +1,127 @@
+//! The JSON-LD context documents this crate knows, shipped with the binary (no network is ever
+//! used to sign or verify). Their bytes are copied from npm packages into `assets/contexts/`
+//! (see `assets/contexts/README.md` for each package, version and URL).
+//!
+//! Invariant: a context URL that is not in the [`ContextSet`] is refused with
+//! [`UnknownContext`]; nothing is fetched and nothing is guessed.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use json_ld::syntax::Parse;
+use json_ld::{IriBuf, LoadError, Loader, RemoteDocument};
+
+/// `https://www.w3.org/ns/credentials/v2`: the VC Data Model 2.0 context. It also defines the
+/// Data Integrity (`DataIntegrityProof`, `cryptosuite`, `proofValue`), Bitstring Status List and
+/// `digestMultibase` terms, so no further context is needed for those.
+pub const VC_V2: &str = "https://www.w3.org/ns/credentials/v2";
+/// `https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json`: the Open Badges 3.0.3 context.
+pub const OB_V3P0_3_0_3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+
+const VC_V2_BYTES: &str = include_str!("../../../assets/contexts/credentials-v2.jsonld");
+const OB_V3P0_3_0_3_BYTES: &str = include_str!("../../../assets/contexts/ob-v3p0-context-3.0.3.json");
+
+/// A context URL that the [`ContextSet`] in use does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown JSON-LD context {url}: only {known} are shipped with benchproof")]
+pub struct UnknownContext {
+    /// The URL that was asked for.
+    pub url: String,
+    /// The URLs that are known, comma separated (for the message).
+    pub known: String,
+}
+
+/// An offline document loader: a fixed map from context URL to parsed context document.
+#[derive(Debug, Clone)]
+pub struct ContextSet {
+    documents: HashMap<String, RemoteDocument>,
+}
+
+/// A context document given to [`ContextSet::with_document`] that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadContextDocument {
+    /// The URL is not an absolute IRI.
+    #[error("context URL {0:?} is not an absolute IRI")]
+    Url(String),
+    /// The document is not JSON.
+    #[error("context document for {url} is not JSON: {reason}")]
+    Json {
+        /// The context URL.
+        url: String,
+        /// What the parser said.
+        reason: String,
+    },
+}
+
+fn parse(url: &str, bytes: &str) -> Result<RemoteDocument, BadContextDocument> {
+    let iri = IriBuf::new(url.to_owned()).map_err(|_| BadContextDocument::Url(url.to_owned()))?;
+    let (value, _) = json_ld::syntax::Value::parse_str(bytes)
+        .map_err(|e| BadContextDocument::Json { url: url.to_owned(), reason: e.to_string() })?;
+    Ok(RemoteDocument::new(Some(iri), Some("application/ld+json".parse().expect("a valid MIME type")), value))
+}
+
+fn shipped(url: &str, bytes: &str) -> RemoteDocument {
+    parse(url, bytes).expect("shipped contexts are valid JSON (tested)")
+}
+
+impl ContextSet {
+    /// The contexts of benchproof credentials: VC 2.0 and Open Badges 3.0.3. Parsed once.
+    pub fn standard() -> &'static ContextSet {
+        static SET: OnceLock<ContextSet> = OnceLock::new();
+        SET.get_or_init(|| {
+            let mut documents = HashMap::new();
+            documents.insert(VC_V2.to_owned(), shipped(VC_V2, VC_V2_BYTES));
+            documents.insert(OB_V3P0_3_0_3.to_owned(), shipped(OB_V3P0_3_0_3, OB_V3P0_3_0_3_BYTES));
+            ContextSet { documents }
+        })
+    }
+
+    /// This set plus one more context document (for example the VC examples context that the
+    /// W3C test vectors use). A URL already present is replaced.
+    pub fn with_document(mut self, url: &str, json: &str) -> Result<ContextSet, BadContextDocument> {
+        self.documents.insert(url.to_owned(), parse(url, json)?);
+        Ok(self)
+    }
+
+    /// Whether `url` is one of the known contexts.
+    pub fn contains(&self, url: &str) -> bool {
+        self.documents.contains_key(url)
+    }
+
+    /// The known URLs, sorted.
+    pub fn urls(&self) -> Vec<&str> {
+        let mut urls: Vec<&str> = self.documents.keys().map(String::as_str).collect();
+        urls.sort_unstable();
+        urls
+    }
+
+    /// The error for a URL that is not known.
+    pub fn unknown(&self, url: &str) -> UnknownContext {
+        UnknownContext { url: url.to_owned(), known: self.urls().join(", ") }
+    }
+}
+
+impl Loader for ContextSet {
+    async fn load(&self, url: &json_ld::Iri) -> Result<RemoteDocument<IriBuf>, LoadError> {
+        match self.documents.get(url.as_str()) {
+            Some(document) => Ok(document.clone()),
+            None => Err(LoadError::new(url.to_owned(), self.unknown(url.as_str()))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_contexts_parse_and_are_known() {
+        assert_eq!(ContextSet::standard().urls(), vec![OB_V3P0_3_0_3, VC_V2]);
+        let more = ContextSet::standard().clone().with_document("https://example.org/c", r#"{"@context":{}}"#).unwrap();
+        assert!(more.contains("https://example.org/c"));
+        assert!(matches!(
+            ContextSet::standard().clone().with_document("https://example.org/c", "{"),
+            Err(BadContextDocument::Json { .. })
+        ));
+    }
+}
