@@ -66,6 +66,14 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// List cameras (with formats) and microphones, and what stands in for missing ones
     Devices(cmd::devices::DevicesArgs),
+    /// Send sealed bundles to the department server and keep their receipts
+    Sync(cmd::sync::SyncArgs),
+    /// Check a department server's receipt for a bundle, offline
+    #[command(subcommand)]
+    Receipt(cmd::receipt::ReceiptCommand),
+    /// Fetch an instrument's screen and state over LXI/SCPI, list profiles, or simulate a scope
+    #[command(subcommand)]
+    Instrument(cmd::instrument::InstrumentCommand),
     /// Check the capture devices by recording a snippet
     #[command(subcommand)]
     Capture(cmd::capture::CaptureCommand),
@@ -98,6 +106,9 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(&ctx, a),
         Command::Devices(a) => cmd::devices::run(&ctx, a),
         Command::Capture(c) => cmd::capture::run(&ctx, c),
+        Command::Sync(a) => cmd::sync::run(&ctx, a),
+        Command::Instrument(c) => cmd::instrument::run(&ctx, c),
+        Command::Receipt(c) => cmd::receipt::run(&ctx, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -17,6 +17,7 @@ mod error;
 pub mod report;
 pub mod rubrics;
 pub mod script;
+pub mod sync;
 mod session;
 pub mod trust;
 

@@ -34,7 +34,7 @@ struct Report<'a> {
     verified: Option<&'a Verified>,
 }
 
-fn trust_from(arg: &str) -> anyhow::Result<DidKey> {
+pub fn trust_from(arg: &str) -> anyhow::Result<DidKey> {
     if arg.starts_with("did:") {
         return arg.parse().map_err(|e| anyhow::anyhow!("--trust {arg}: {e}"));
     }
