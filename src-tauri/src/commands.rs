@@ -1,54 +1,28 @@
-//! Tauri commands: the whole surface the front end can call.
+//! Tauri commands, one module per concern. Each parses its arguments, calls one [`Desk`]
+//! method and maps the error to [`CommandError`]; none holds logic.
+//!
+//! Commands are `async` so that they run on the async runtime's threads, not the UI thread;
+//! long work (sealing) additionally moves to a blocking thread.
 
-use std::path::PathBuf;
+pub mod assessment;
+pub mod devices;
+pub mod outbox;
+pub mod proctor;
+pub mod station;
 
-use serde::Serialize;
+use std::sync::Arc;
 
-/// Error as it crosses the IPC boundary.
-#[derive(Debug, Serialize)]
-pub struct CommandError {
-    pub code: String,
-    pub message: String,
-}
+use benchproof_station::desk::Desk;
+use tauri::{Emitter, Runtime};
 
-impl CommandError {
-    fn new(code: &str, message: impl Into<String>) -> Self {
-        Self { code: code.to_owned(), message: message.into() }
-    }
-}
+/// The desk as commands receive it.
+pub type DeskState<'a> = tauri::State<'a, Arc<Desk>>;
 
-/// Static facts about the running app.
-#[derive(Debug, Serialize)]
-pub struct AppInfo {
-    pub version: String,
-    pub data_dir: String,
-}
+/// Event telling every window (the student view included) that station data changed.
+pub const STATION_CHANGED: &str = "station-changed";
 
-/// The station's data directory, chosen exactly as the CLI chooses it.
-fn data_dir() -> Result<PathBuf, CommandError> {
-    benchproof_station::default_data_dir()
-        .ok_or_else(|| CommandError::new("no_home", "no home directory to place data in; set BENCHPROOF_HOME"))
-}
-
-#[tauri::command]
-pub fn app_info() -> Result<AppInfo, CommandError> {
-    Ok(AppInfo { version: env!("CARGO_PKG_VERSION").to_owned(), data_dir: data_dir()?.display().to_string() })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn app_info_reports_the_crate_version_and_a_data_dir() {
-        let info = app_info().expect("app_info");
-        assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
-        assert!(!info.data_dir.is_empty());
-    }
-
-    #[test]
-    fn errors_cross_the_boundary_as_code_and_message() {
-        let json = serde_json::to_value(CommandError::new("no_home", "nope")).expect("serialise");
-        assert_eq!(json, serde_json::json!({ "code": "no_home", "message": "nope" }));
-    }
+/// Tells every window to refresh after a change.
+pub fn announce_change<R: Runtime>(app: &tauri::AppHandle<R>) {
+    // Emitting fails only while the app shuts down; there is nobody left to tell then.
+    let _ = app.emit(STATION_CHANGED, ());
 }

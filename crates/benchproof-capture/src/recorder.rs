@@ -92,6 +92,8 @@ pub struct RecorderReport {
     /// Frames or buffers that could not be encoded (the last reason is in `last_error`).
     pub encode_failures: u64,
     pub last_error: Option<String>,
+    /// The most bytes the pre-roll held at once (for sizing its memory per camera-minute).
+    pub peak_preroll_bytes: usize,
 }
 
 /// At stop, at most this many queued media items are still taken (more than all queues hold).
@@ -347,6 +349,7 @@ impl Worker {
             self.spill(&packet);
             self.preroll.push(packet);
         }
+        self.report.peak_preroll_bytes = self.report.peak_preroll_bytes.max(self.preroll.bytes());
         self.scratch = packets;
         self.finish_due();
     }

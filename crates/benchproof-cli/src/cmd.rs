@@ -12,5 +12,6 @@ pub mod log;
 pub mod receipt;
 pub mod rubric;
 pub mod seal;
+pub mod serve;
 pub mod sync;
 pub mod verify;

@@ -66,6 +66,8 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// List cameras (with formats) and microphones, and what stands in for missing ones
     Devices(cmd::devices::DevicesArgs),
+    /// Run the department server: resumable uploads, verify on receipt, transparency log
+    Serve(cmd::serve::ServeArgs),
     /// Send sealed bundles to the department server and keep their receipts
     Sync(cmd::sync::SyncArgs),
     /// Check a department server's receipt for a bundle, offline
@@ -106,6 +108,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(&ctx, a),
         Command::Devices(a) => cmd::devices::run(&ctx, a),
         Command::Capture(c) => cmd::capture::run(&ctx, c),
+        Command::Serve(a) => cmd::serve::run(&ctx, a),
         Command::Sync(a) => cmd::sync::run(&ctx, a),
         Command::Instrument(c) => cmd::instrument::run(&ctx, c),
         Command::Receipt(c) => cmd::receipt::run(&ctx, c),

@@ -4,12 +4,20 @@
 //!
 //! Invariant: a context URL that is not in the [`ContextSet`] is refused with
 //! [`UnknownContext`]; nothing is fetched and nothing is guessed.
+//!
+//! Speed: processing the VC 2.0 and Open Badges contexts is most of the cost of expanding a
+//! credential, so a set keeps the *processed* active context of each top-level `@context` value
+//! it has seen ([`ContextSet::active_context`]). Processing is a pure function of the `@context`
+//! value and the set's documents, so the cached result is exactly what processing again would
+//! give; the cache is dropped whenever the documents change.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
-use json_ld::syntax::Parse;
-use json_ld::{IriBuf, LoadError, Loader, RemoteDocument};
+use futures_executor::block_on;
+use json_ld::context_processing::Process;
+use json_ld::syntax::{Parse, TryFromJson};
+use json_ld::{Context, IriBuf, LoadError, Loader, RemoteDocument};
 
 /// `https://www.w3.org/ns/credentials/v2`: the VC Data Model 2.0 context. It also defines the
 /// Data Integrity (`DataIntegrityProof`, `cryptosuite`, `proofValue`), Bitstring Status List and
@@ -31,10 +39,29 @@ pub struct UnknownContext {
     pub known: String,
 }
 
-/// An offline document loader: a fixed map from context URL to parsed context document.
-#[derive(Debug, Clone)]
+/// How many distinct top-level `@context` values a set keeps processed. Real credentials use
+/// one or two; the bound keeps a verifier fed many odd documents from growing without limit.
+const ACTIVE_CACHE_LIMIT: usize = 16;
+
+/// An offline document loader: a fixed map from context URL to parsed context document, plus
+/// the processed active contexts of the top-level `@context` values seen so far.
 pub struct ContextSet {
     documents: HashMap<String, RemoteDocument>,
+    /// Key: the top-level `@context` value serialised as JSON. Value: the active context that
+    /// processing it against an empty context (no base IRI) gives with these documents.
+    active: Mutex<HashMap<String, Context>>,
+}
+
+impl std::fmt::Debug for ContextSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContextSet").field("urls", &self.urls()).field("processed", &self.lock().len()).finish()
+    }
+}
+
+impl Clone for ContextSet {
+    fn clone(&self) -> Self {
+        ContextSet { documents: self.documents.clone(), active: Mutex::new(self.cached()) }
+    }
 }
 
 /// A context document given to [`ContextSet::with_document`] that cannot be used.
@@ -72,7 +99,7 @@ impl ContextSet {
             let mut documents = HashMap::new();
             documents.insert(VC_V2.to_owned(), shipped(VC_V2, VC_V2_BYTES));
             documents.insert(OB_V3P0_3_0_3.to_owned(), shipped(OB_V3P0_3_0_3, OB_V3P0_3_0_3_BYTES));
-            ContextSet { documents }
+            ContextSet { documents, active: Mutex::default() }
         })
     }
 
@@ -80,7 +107,48 @@ impl ContextSet {
     /// W3C test vectors use). A URL already present is replaced.
     pub fn with_document(mut self, url: &str, json: &str) -> Result<ContextSet, BadContextDocument> {
         self.documents.insert(url.to_owned(), parse(url, json)?);
+        // Processed contexts may depend on the replaced document.
+        self.active = Mutex::default();
         Ok(self)
+    }
+
+    /// The active context that processing `context` (a top-level `@context` value) against an
+    /// empty active context without base IRI gives, processed once per set and then cloned.
+    /// `None` when processing fails: the caller then expands the document as it is, so that
+    /// the error is reported exactly as the JSON-LD processor words it.
+    pub fn active_context(&self, context: &serde_json::Value) -> Option<Context> {
+        let key = context.to_string();
+        if let Some(active) = self.lock().get(&key) {
+            return Some(active.clone());
+        }
+        let (json, _) = json_ld::syntax::Value::parse_str(&key).ok()?;
+        let local = json_ld::syntax::context::Context::try_from_json(json).ok()?;
+        let initial = Context::new(None);
+        let processed = block_on(local.process_full(
+            &mut (),
+            &initial,
+            self,
+            None,
+            json_ld::Options::<IriBuf>::default().context_processing_options(),
+            (),
+        ))
+        .ok()?
+        .into_processed();
+        let mut cache = self.lock();
+        if cache.len() < ACTIVE_CACHE_LIMIT {
+            cache.insert(key, processed.clone());
+        }
+        Some(processed)
+    }
+
+    fn cached(&self) -> HashMap<String, Context> {
+        self.lock().clone()
+    }
+
+    /// The cache only ever holds complete entries, so a panic elsewhere cannot leave it
+    /// inconsistent: a poisoned lock is taken over.
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Context>> {
+        self.active.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Whether `url` is one of the known contexts.

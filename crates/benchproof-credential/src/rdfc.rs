@@ -11,8 +11,9 @@
 //! as jsonld.js does outside safe mode; it exists to compare with that behaviour.
 
 use futures_executor::block_on;
+use json_ld::rdf::RdfQuads;
 use json_ld::syntax::{ErrorCode, Parse};
-use json_ld::{JsonLdProcessor, Options, RemoteDocument, ToRdfError};
+use json_ld::{Expand, ExpandError, ExpandedDocument, JsonLdProcessor, Options, RemoteDocument, ToRdfError};
 use oxrdf::{BlankNode, Dataset, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use rdf_canon::{CanonicalizationError, CanonicalizationOptions};
 use serde_json::Value;
@@ -118,17 +119,40 @@ fn expansion_policy(policy: TermPolicy) -> json_ld::expansion::Policy {
     }
 }
 
+/// Expands `document` (unordered, as `to_rdf` does). A top-level object's `@context` is taken
+/// from the set's cache of processed active contexts and the rest of the object is expanded
+/// against it, which is what the expansion algorithm does with that `@context` anyway (step 9
+/// processes it against the initial context; type-scoped contexts then start from the result).
+/// Anything else, or a context that fails to process, goes through the full processor so that
+/// errors are the processor's own.
+fn expand(document: &Value, contexts: &ContextSet, options: Options) -> Result<ExpandedDocument, CanonError> {
+    let failed = |e: ExpandError| expand_error(ToRdfError::Expand(e), document);
+    if let Value::Object(map) = document {
+        if let Some(active) = map.get("@context").and_then(|c| contexts.active_context(c)) {
+            let mut body = map.clone();
+            body.remove("@context");
+            let json = syntax_value(&Value::Object(body))?;
+            return block_on(json.expand_full(&mut (), active, None, contexts, options.expansion_options(), ()))
+                .map_err(|e| failed(ExpandError::Expansion(e)));
+        }
+    }
+    let input = RemoteDocument::new(None, None, syntax_value(document)?);
+    block_on(JsonLdProcessor::expand_full(&input, &mut (), contexts, options, ())).map_err(failed)
+}
+
+fn syntax_value(document: &Value) -> Result<json_ld::syntax::Value, CanonError> {
+    json_ld::syntax::Value::parse_str(&document.to_string())
+        .map(|(json, _)| json)
+        .map_err(|e| CanonError::JsonLd { code: "loading document failed".into(), detail: e.to_string() })
+}
+
 fn to_dataset(document: &Value, contexts: &ContextSet, policy: TermPolicy) -> Result<Dataset, CanonError> {
-    let text = document.to_string();
-    let (json, _) = json_ld::syntax::Value::parse_str(&text)
-        .map_err(|e| CanonError::JsonLd { code: "loading document failed".into(), detail: e.to_string() })?;
-    let input = RemoteDocument::new(None, None, json);
-    let options = Options { expansion_policy: expansion_policy(policy), ..Options::default() };
+    let options = Options { expansion_policy: expansion_policy(policy), ..Options::default() }.unordered();
+    let mut expanded = expand(document, contexts, options)?;
     let mut generator = rdf_types::generator::Blank::new();
-    let mut rdf =
-        block_on(input.to_rdf_using(&mut generator, contexts, options)).map_err(|e| expand_error(e, document))?;
+    expanded.relabel_and_canonicalize_with(&mut (), &mut generator);
     let mut dataset = Dataset::new();
-    for quad in rdf.cloned_quads() {
+    for quad in expanded.rdf_quads_full(&mut (), &mut generator, None, false).cloned() {
         let rdf_types::Quad(s, p, o, g) = quad;
         let subject_node = node_id(s)?;
         let predicate = match p {
@@ -251,3 +275,81 @@ const KNOWN_TYPES: [&str; 20] = [
     "EndorsementCredential",
     "@json",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain processor path (no cached active context): what `to_dataset` did before the
+    /// cache, kept here as the reference the cached path must equal.
+    fn canonicalize_uncached(
+        document: &Value,
+        contexts: &ContextSet,
+        policy: TermPolicy,
+    ) -> Result<String, CanonError> {
+        let options = Options { expansion_policy: expansion_policy(policy), ..Options::default() };
+        let input = RemoteDocument::new(None, None, syntax_value(document)?);
+        let mut generator = rdf_types::generator::Blank::new();
+        let mut rdf =
+            block_on(input.to_rdf_using(&mut generator, contexts, options)).map_err(|e| expand_error(e, document))?;
+        let mut dataset = Dataset::new();
+        for rdf_types::Quad(s, p, o, g) in rdf.cloned_quads() {
+            let json_ld::ValidId::Iri(p) = p else { continue };
+            let object: Term = match o {
+                rdf_types::Term::Id(id) => node_id(id)?.into(),
+                rdf_types::Term::Literal(literal) => literal_of(literal)?.into(),
+            };
+            let graph = match g.map(node_id).transpose()? {
+                None => GraphName::DefaultGraph,
+                Some(NamedOrBlankNode::NamedNode(n)) => GraphName::NamedNode(n),
+                Some(NamedOrBlankNode::BlankNode(b)) => GraphName::BlankNode(b),
+            };
+            dataset.insert(&Quad::new(node_id(s)?, named(p.as_str())?, object, graph));
+        }
+        let options = CanonicalizationOptions { hndq_call_limit: Some(HNDQ_CALL_LIMIT) };
+        Ok(rdf_canon::canonicalize_with::<Sha256>(&dataset, &options).expect("fixtures are small"))
+    }
+
+    #[test]
+    fn the_cached_active_context_gives_what_the_plain_processor_gives() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/credentials/harder");
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        paths.sort();
+        assert_eq!(paths.len(), 10, "the fixture set changed");
+        let mut matched_ok = 0;
+        for path in &paths {
+            let document: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+            for policy in [TermPolicy::Safe, TermPolicy::Lenient] {
+                // A fresh set per document and policy: the first call fills the cache, the
+                // second is served from it; both must equal the plain processor.
+                let contexts =
+                    ContextSet::standard().clone().with_document("https://example.org/unused", "{}").unwrap();
+                let reference = canonicalize_uncached(&document, &contexts, policy);
+                for round in ["filling", "cached"] {
+                    let got = canonicalize(&document, &contexts, policy);
+                    assert_eq!(got, reference, "{} ({policy:?}, {round})", path.display());
+                }
+                matched_ok += usize::from(reference.is_ok());
+            }
+        }
+        // Most fixtures canonicalise; the undefined-term and redefinition ones fail in safe mode.
+        assert!(matched_ok >= 15, "only {matched_ok} canonical forms compared");
+    }
+
+    #[test]
+    fn the_cache_is_dropped_when_a_document_is_replaced() {
+        let url = "https://example.org/ctx";
+        let doc = serde_json::json!({"@context": url, "@id": "https://example.org/s", "p": "v"});
+        let first =
+            ContextSet::standard().clone().with_document(url, r#"{"@context":{"p":"https://a.example/p"}}"#).unwrap();
+        let a = canonicalize(&doc, &first, TermPolicy::Safe).unwrap();
+        assert!(a.contains("<https://a.example/p>"), "{a}");
+        let second = first.with_document(url, r#"{"@context":{"p":"https://b.example/p"}}"#).unwrap();
+        let b = canonicalize(&doc, &second, TermPolicy::Safe).unwrap();
+        assert!(b.contains("<https://b.example/p>"), "{b}");
+    }
+}

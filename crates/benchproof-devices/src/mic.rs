@@ -1,5 +1,6 @@
 //! Microphones through `cpal`: listing, choosing a stream configuration, and [`MicSource`].
 
+mod alsa;
 mod convert;
 mod feed;
 pub mod resample;
@@ -51,21 +52,73 @@ pub struct MicrophoneDevice {
     pub default: bool,
 }
 
-/// Every audio input `cpal` can see. Empty when there is none. On Linux, ALSA itself may print
-/// diagnostics to stderr while probing a machine without a sound card: silencing it needs
-/// `snd_lib_error_set_handler` (FFI, `unsafe`), which this crate does not do.
+/// The audio inputs a proctor can choose from, the system default first. Empty when there is
+/// none. On ALSA only `default`, `pulse`/`pipewire` and one PCM per sound card are listed (see
+/// [`alsa::choose`]), not every plugin ALSA's configuration defines; on every host an input is
+/// listed only if it offers a capture configuration (read without starting a stream). Ids are
+/// stable across calls and releases: `microphone:<host>:<device>`.
+///
+/// On Linux, ALSA itself may print diagnostics to stderr while probing a machine without a sound
+/// card: silencing it needs `snd_lib_error_set_handler` (FFI, `unsafe`), which this crate does not
+/// do.
 pub fn list_microphones() -> Vec<MicrophoneDevice> {
     let host = cpal::default_host();
-    let default_id = host.default_input_device().and_then(|d| d.id().ok()).map(|id| mic_id(&id));
-    let Ok(devices) = host.input_devices() else { return Vec::new() };
-    devices
-        .filter_map(|device| {
+    let default_device = host.default_input_device();
+    let default_id = default_device.as_ref().and_then(|d| d.id().ok()).map(|id| mic_id(&id));
+    let devices: Vec<cpal::Device> = host.input_devices().map(Iterator::collect).unwrap_or_default();
+    let labelled = if host.id().name().eq_ignore_ascii_case("alsa") {
+        alsa_inputs(devices, default_device)
+    } else {
+        devices.into_iter().map(|d| (described(&d), d)).collect()
+    };
+    labelled
+        .into_iter()
+        .filter(|(_, device)| offers_input(device))
+        .filter_map(|(label, device)| {
             let id = mic_id(&device.id().ok()?);
-            let label = device.description().map(|d| d.name().to_string()).unwrap_or_else(|_| device.to_string());
             let default = default_id.as_deref() == Some(id.as_str());
             Some(MicrophoneDevice { id, label, default })
         })
         .collect()
+}
+
+/// ALSA's devices that [`alsa::choose`] keeps, in its order, with its labels. The default device
+/// may be missing from ALSA's hints; it is added so that it is not lost.
+fn alsa_inputs(devices: Vec<cpal::Device>, default: Option<cpal::Device>) -> Vec<(String, cpal::Device)> {
+    let mut devices: Vec<Option<cpal::Device>> = devices.into_iter().map(Some).collect();
+    if let Some(d) = default {
+        if !devices.iter().flatten().any(|x| x.id().ok() == d.id().ok()) {
+            devices.insert(0, Some(d));
+        }
+    }
+    let pcms: Vec<Option<alsa::Pcm>> = devices
+        .iter()
+        .flatten()
+        .map(|d| {
+            let name = d.id().ok()?.id().to_string();
+            let description = d.description().ok().map(|desc| desc.name().to_string()).filter(|n| *n != name);
+            Some(alsa::Pcm { name, description })
+        })
+        .collect();
+    let listed: Vec<alsa::Pcm> = pcms.iter().flatten().cloned().collect();
+    alsa::choose(&listed, &alsa::card_ids())
+        .into_iter()
+        .filter_map(|(name, label)| {
+            let at = pcms.iter().position(|p| p.as_ref().is_some_and(|p| p.name == name))?;
+            Some((label, devices[at].take()?))
+        })
+        .collect()
+}
+
+/// A device's name for people, from its description.
+fn described(device: &cpal::Device) -> String {
+    device.description().map(|d| d.name().to_string()).unwrap_or_else(|_| device.to_string())
+}
+
+/// True when the device offers at least one capture configuration. This opens the device to ask
+/// (as cpal does for any configuration query) but starts no stream.
+fn offers_input(device: &cpal::Device) -> bool {
+    device.supported_input_configs().is_ok_and(|mut configs| configs.next().is_some())
 }
 
 fn mic_id(id: &cpal::DeviceId) -> String {
@@ -145,7 +198,7 @@ impl MicSource {
         let (device, id) = resolve(&options.choice)?;
         stream_config(&device, options.capture_rate)
             .map_err(|message| DeviceError::Microphone { id: id.clone(), message })?;
-        let label = device.description().map(|d| d.name().to_string()).unwrap_or_else(|_| device.to_string());
+        let label = described(&device);
         let info = SourceInfo { id, label, kind: SourceKind::Microphone, simulated: false };
         let attach = MicAttach { choice: options.choice, capture_rate: options.capture_rate };
         Ok(MicSource { inner: Supervised::new(info, attach, Policy::MICROPHONE) })

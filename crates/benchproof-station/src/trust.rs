@@ -196,6 +196,22 @@ impl DepartmentKey {
         Ok(signed)
     }
 
+    /// The department's revocation list, if it has revoked anything (verified against its key).
+    pub fn revocations(&self) -> Result<Option<RevocationList>, StationError> {
+        let path = self.dir.join("revocations.json");
+        if !path.exists() {
+            return Ok(None);
+        }
+        RevocationList::verify(&read_json(&path)?, &self.info.did)
+            .map(Some)
+            .map_err(|source| TrustProblem::Untrusted { what: path.display().to_string(), source }.into())
+    }
+
+    /// Gives up the unlocked key (to the department server, which signs checkpoints with it).
+    pub fn into_signing_key(self) -> SigningKey {
+        self.key
+    }
+
     /// Adds a revocation (by enrolment id or subject did) and re-signs the list.
     pub fn revoke(&self, who: &str, reason: Option<&str>, at: Timestamp) -> Result<Value, StationError> {
         let path = self.dir.join("revocations.json");

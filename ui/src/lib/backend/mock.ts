@@ -186,6 +186,9 @@ export class MockBackend implements Backend {
       department: s.department,
       proctor: s.proctor,
       in_progress: S.inProgress(s)?.id ?? null,
+      // A fixed did:key for the mock station (the real one is this station's key).
+      station_did: "did:key:z6MkmockStationDoesNotSignAnything",
+      remarks: s.demo ? ["demo mode: simulated camera and microphone"] : [],
     });
   }
 

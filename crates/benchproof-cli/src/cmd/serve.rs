@@ -1,0 +1,109 @@
+//! `benchproof serve`: the department server (tus uploads, verify on receipt, append-only
+//! archive, transparency log, admin pages), and `benchproof server admin-password`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use benchproof_bundle::Trust;
+use benchproof_server::{Backend, S3Config, ServerConfig};
+use benchproof_station::trust::DepartmentKey;
+use clap::Args;
+
+use crate::cmd::keys;
+use crate::exit::{CliResult, Failure, USAGE};
+use crate::Context;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Where to listen (put a TLS reverse proxy in front; see docs/server.md)
+    #[arg(long, default_value = "127.0.0.1:8440")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    department: DepartmentArgs,
+    #[command(flatten)]
+    backend: BackendArgs,
+    /// The URL stations use when a reverse proxy is in front, e.g. https://bench.example.edu
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+    /// The transparency log's name in its checkpoints, e.g. bench.example.edu/log
+    #[arg(long, default_value = "benchproof/log")]
+    log_origin: String,
+}
+
+/// The department whose server this is.
+#[derive(Debug, Args)]
+pub struct DepartmentArgs {
+    /// The department folder made by `benchproof dept init` [default: DATA_DIR/department]
+    #[arg(long, value_name = "DIR")]
+    dept_dir: Option<PathBuf>,
+    /// A file whose first line is the department passphrase [default: $BENCHPROOF_DEPT_PASSPHRASE]
+    #[arg(long, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+}
+
+/// Where metadata and bundles live.
+#[derive(Debug, Args)]
+pub struct BackendArgs {
+    /// `sqlite+files` (embedded, under --data-dir) or a postgres:// URL (needs --s3-bucket)
+    #[arg(long, default_value = "sqlite+files", value_name = "URL")]
+    metadata: String,
+    /// The S3 bucket for bundles (with a postgres:// --metadata)
+    #[arg(long)]
+    s3_bucket: Option<String>,
+    /// An S3-compatible endpoint, e.g. http://127.0.0.1:9000 [default: AWS]
+    #[arg(long)]
+    s3_endpoint: Option<String>,
+    #[arg(long, default_value = "us-east-1")]
+    s3_region: String,
+}
+
+impl BackendArgs {
+    fn backend(&self) -> anyhow::Result<Backend> {
+        let s3 = self.s3_bucket.as_ref().map(|bucket| S3Config {
+            bucket: bucket.clone(),
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            access_key_id: std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_default(),
+            secret_access_key: std::env::var("AWS_SECRET_ACCESS_KEY").unwrap_or_default(),
+            allow_http: self.s3_endpoint.as_deref().is_some_and(|e| e.starts_with("http://")),
+        });
+        Backend::parse(&self.metadata, s3).map_err(|e| anyhow::anyhow!("--metadata: {e}"))
+    }
+}
+
+/// The server's configuration for a department folder, unlocked with its passphrase.
+pub fn config(
+    ctx: &Context,
+    department: &DepartmentArgs,
+    addr: SocketAddr,
+    backend: Backend,
+) -> anyhow::Result<ServerConfig> {
+    let dir = keys::dept_dir(department.dept_dir.clone(), &ctx.data_dir);
+    let passphrase = keys::required(
+        keys::passphrase(department.passphrase_file.as_deref(), keys::DEPT_ENV)?,
+        "--passphrase-file",
+        keys::DEPT_ENV,
+    )?;
+    let dept = DepartmentKey::open(&dir, Some(&passphrase))?;
+    let trust = Trust { department: dept.info.did.clone(), revocations: dept.revocations()? };
+    let mut config = ServerConfig::embedded(ctx.data_dir.join("server"), addr, dept.into_signing_key(), trust);
+    config.backend = backend;
+    Ok(config)
+}
+
+pub fn run(ctx: &Context, args: ServeArgs) -> CliResult {
+    let backend = args.backend.backend().map_err(|e| Failure::new(USAGE, e))?;
+    let mut config = config(ctx, &args.department, args.addr, backend)?;
+    config.public_url = args.public_url;
+    config.log_origin = args.log_origin;
+    let json = ctx.json;
+    benchproof_server::run(config, move |addr| {
+        if json {
+            println!("{}", serde_json::json!({ "listening": addr.to_string() }));
+        } else {
+            println!("benchproof department server listening on http://{addr}");
+            println!("  uploads  http://{addr}/files/   admin  http://{addr}/admin   log  http://{addr}/api/v1/log/checkpoint");
+        }
+    })
+    .map_err(|e| Failure::new(crate::exit::DATA_DIR, e))
+}

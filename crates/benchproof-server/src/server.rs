@@ -1,0 +1,176 @@
+//! Opening the backends, the router, the background sweep, and the running server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::task::JoinHandle;
+
+use crate::blob::files::FileBlobs;
+use crate::blob::BlobStore;
+use crate::config::{Backend, ServerConfig};
+use crate::meta::sqlite::SqliteMeta;
+use crate::meta::MetaStore;
+use crate::state::AppState;
+use crate::{log, pages, receive, tus};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("the data directory {path} is unusable: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("cannot listen on {addr}: {source} (is another server running there? choose another --addr)")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("metadata store: {0}")]
+    Meta(#[from] crate::meta::MetaError),
+    #[error("blob store: {0}")]
+    Blob(#[from] crate::blob::BlobError),
+}
+
+/// Opens the configured backends.
+pub async fn open_backends(config: &ServerConfig) -> Result<(Arc<dyn MetaStore>, Arc<dyn BlobStore>), StartError> {
+    let dir = |source| StartError::DataDir { path: config.data_dir.display().to_string(), source };
+    std::fs::create_dir_all(&config.data_dir).map_err(dir)?;
+    Ok(match &config.backend {
+        Backend::Embedded => {
+            let meta = SqliteMeta::open(&config.data_dir.join("server.sqlite"))?;
+            let blobs = FileBlobs::open(&config.data_dir.join("blobs"))?;
+            (Arc::new(meta), Arc::new(blobs))
+        }
+        Backend::Scale { postgres, s3 } => {
+            let meta = crate::meta::postgres::PgMeta::connect(postgres).await?;
+            let blobs = crate::blob::s3::S3Blobs::open(s3)?;
+            (Arc::new(meta), Arc::new(blobs))
+        }
+    })
+}
+
+/// The server's routes over `state`.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/files/", axum::routing::options(tus::options).post(tus::create))
+        .route("/files/{id}", axum::routing::head(tus::head).patch(tus::patch).delete(tus::delete))
+        .route("/api/v1/bundles/{sha}/receipt", get(receive::get_receipt))
+        .route("/api/v1/log/checkpoint", get(log::checkpoint))
+        .route("/api/v1/log/inclusion", get(log::inclusion))
+        .route("/api/v1/log/consistency", get(log::consistency))
+        .route("/admin", get(pages::bundles))
+        .route("/admin/quarantine", get(pages::quarantine))
+        .route("/admin/conflicts", get(pages::conflicts))
+        .route("/admin/stations", get(pages::stations))
+        .route("/admin/log", get(pages::log_head))
+        .route("/admin/login", get(pages::login_form).post(pages::login))
+        .route("/admin/logout", post(pages::logout))
+        .with_state(state)
+}
+
+/// Deletes uploads whose expiry has passed, with their parts. Returns how many.
+pub async fn sweep_expired(state: &AppState) -> Result<usize, crate::problem::Problem> {
+    let expired = state.meta.expired_uploads(state.clock.now_ms()).await?;
+    for id in &expired {
+        let lock = state.upload_lock(id);
+        let _guard = lock.lock().await;
+        tus::discard_upload(state, id).await?;
+    }
+    Ok(expired.len())
+}
+
+/// A server listening in the background; dropping it does not stop it, [`RunningServer::stop`] does.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    state: AppState,
+    serve: JoinHandle<std::io::Result<()>>,
+    sweep: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// The bound address (the real port when the config asked for port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The shared state (backends, clock), e.g. for [`sweep_expired`].
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Waits until the server stops (it runs until the process ends or [`RunningServer::stop`]).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.sweep.abort();
+        match self.serve.await {
+            Ok(r) => r,
+            Err(e) if e.is_cancelled() => Ok(()),
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+
+    /// Stops accepting and aborts requests in flight (as a crash would, which uploads survive).
+    pub async fn stop(self) {
+        self.serve.abort();
+        self.sweep.abort();
+        let _ = self.serve.await;
+        let _ = self.sweep.await;
+    }
+}
+
+/// Opens the backends, binds, and serves in the background.
+pub async fn serve(config: ServerConfig) -> Result<RunningServer, StartError> {
+    let (meta, blobs) = open_backends(&config).await?;
+    serve_with(config, meta, blobs).await
+}
+
+/// Like [`serve`], with backends the caller opened (any mix of metadata and blob store).
+pub async fn serve_with(
+    config: ServerConfig,
+    meta: Arc<dyn MetaStore>,
+    blobs: Arc<dyn BlobStore>,
+) -> Result<RunningServer, StartError> {
+    let spool = config.data_dir.join("spool");
+    std::fs::create_dir_all(&spool)
+        .map_err(|source| StartError::DataDir { path: spool.display().to_string(), source })?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Bind { addr: config.addr, source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.addr, source })?;
+    let state = AppState {
+        clock: config.clock.clone(),
+        config: Arc::new(config),
+        meta,
+        blobs,
+        spool,
+        locks: Default::default(),
+    };
+    let app = router(state.clone());
+    let serve = tokio::spawn(async move { axum::serve(listener, app).await });
+    let sweeper = state.clone();
+    let sweep = tokio::spawn(async move {
+        let mut every = tokio::time::interval(sweeper.config.sweep_every);
+        loop {
+            every.tick().await;
+            // A failed sweep is retried at the next tick; expired uploads are already invisible.
+            let _ = sweep_expired(&sweeper).await;
+        }
+    });
+    Ok(RunningServer { addr, state, serve, sweep })
+}
+
+/// Runs the server on a new Tokio runtime until it stops: for a blocking caller (the CLI).
+/// `on_ready` gets the bound address once the server listens.
+pub fn run(config: ServerConfig, on_ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let server = serve(config).await?;
+        on_ready(server.addr());
+        server.wait().await?;
+        Ok(())
+    })
+}
+
+/// Sets (or replaces) an admin's password in the configured metadata store.
+pub async fn set_admin_password(config: &ServerConfig, user: &str, password: &str) -> anyhow::Result<()> {
+    let (meta, _) = open_backends(config).await?;
+    crate::auth::admin::set_password(meta.as_ref(), user, password).await?;
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! Integration tests: a real server on loopback, real sealed bundles (the golden machinery of
+//! `benchproof-bundle`), and a small signing tus client. Every case runs against the embedded
+//! backend (SQLite + files, `embedded.rs`), PostgreSQL + files (`pg.rs`) and PostgreSQL + S3
+//! (`scale.rs`, the `Backend::Scale` deployment).
+
+#[allow(dead_code)]
+#[path = "../../../benchproof-bundle/tests/it/golden.rs"]
+mod golden;
+
+#[macro_use]
+mod cases;
+mod client;
+mod embedded;
+mod harness;
+mod interop;
+mod pg;
+mod postgres;
+mod s3;
+mod scale;

@@ -1,0 +1,79 @@
+//! Background threads that keep the windows current: the desk pump (snippets and device
+//! changes, every 200 ms) and the preview ticker (a `preview-frame` event per new camera frame).
+//!
+//! Invariant: neither thread holds the desk's lock between iterations, and both stop when the
+//! app handle's event loop is gone (an emit fails).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use benchproof_devices::DeviceNotice;
+use benchproof_station::desk::Desk;
+use benchproof_station::{Clock, SystemClock};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Runtime};
+
+use crate::commands::announce_change;
+use crate::dto::DeviceEvent;
+
+const PUMP_EVERY: Duration = Duration::from_millis(200);
+const PREVIEW_EVERY: Duration = Duration::from_millis(15);
+
+/// Payload of `preview-frame`: which camera has a new frame; the frame itself is fetched by URL.
+#[derive(Debug, Clone, Serialize)]
+struct PreviewFrame<'a> {
+    device: &'a str,
+    seq: u64,
+}
+
+/// Starts both threads.
+pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
+    let (app2, desk2) = (app.clone(), desk.clone());
+    std::thread::Builder::new()
+        .name("desk-pump".into())
+        .spawn(move || pump(&app2, &desk2))
+        .expect("spawning a thread at start-up");
+    std::thread::Builder::new()
+        .name("preview-ticker".into())
+        .spawn(move || preview(&app, &desk))
+        .expect("spawning a thread at start-up");
+}
+
+fn pump<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+    loop {
+        std::thread::sleep(PUMP_EVERY);
+        // A failed pump (e.g. a full disk) is retried next time; the rig keeps its outcomes.
+        let Ok(report) = desk.pump() else { continue };
+        let at = SystemClock.now().to_string();
+        let changed = report.changed();
+        for notice in report.devices {
+            let event = match notice {
+                DeviceNotice::Lost { device, reason } => DeviceEvent::Lost { device, reason, at: at.clone() },
+                DeviceNotice::Restored { device } => DeviceEvent::Restored { device, at: at.clone() },
+            };
+            if app.emit("device-event", event).is_err() {
+                return;
+            }
+        }
+        if changed {
+            announce_change(app);
+        }
+    }
+}
+
+fn preview<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+    let mut last: HashMap<String, u64> = HashMap::new();
+    loop {
+        std::thread::sleep(PREVIEW_EVERY);
+        for (device, seq) in desk.frame_seqs() {
+            if last.get(&device) == Some(&seq) {
+                continue;
+            }
+            if app.emit("preview-frame", PreviewFrame { device: &device, seq }).is_err() {
+                return;
+            }
+            last.insert(device, seq);
+        }
+    }
+}
