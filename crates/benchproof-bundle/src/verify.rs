@@ -374,6 +374,15 @@ fn first_difference(a: &Value, b: &Value, at: String) -> Option<String> {
     }
 }
 
+/// The exact rubric text a bundle was assessed against (`data/rubric.toml`), read with the same
+/// safety limits as verification. It is trustworthy only after [`verify_path`] accepted the bundle.
+pub fn read_rubric(path: &Path, limits: Limits) -> Result<String, VerifyError> {
+    let mut bag = open_bag_path(path, limits).map_err(|e| refuse(zip_or_bagit(&e), e.to_string()))?;
+    bag.validate(|_| {}).map_err(|e| refuse(zip_or_bagit(&e), e.to_string()))?;
+    let bytes = read_small(&mut bag, RUBRIC_PATH)?;
+    String::from_utf8(bytes).map_err(|_| refuse(Check::Bagit, format!("{} is not UTF-8", data_path(RUBRIC_PATH))))
+}
+
 /// What `inspect` shows: the bag's own description, without any trust decision.
 #[derive(Debug, Clone, Serialize)]
 pub struct Inspected {

@@ -1,6 +1,7 @@
 pub mod assess;
 pub mod assessment;
 pub mod capture;
+pub mod credential;
 pub mod demo;
 pub mod dept;
 pub mod devices;

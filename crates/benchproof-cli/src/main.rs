@@ -70,6 +70,9 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
     /// Send sealed bundles to the department server and keep their receipts
     Sync(cmd::sync::SyncArgs),
+    /// Issue (department) or verify an Open Badges 3.0 credential
+    #[command(subcommand)]
+    Credential(cmd::credential::CredentialCommand),
     /// Check a department server's receipt for a bundle, offline
     #[command(subcommand)]
     Receipt(cmd::receipt::ReceiptCommand),
@@ -112,6 +115,7 @@ fn main() -> ExitCode {
         Command::Sync(a) => cmd::sync::run(&ctx, a),
         Command::Instrument(c) => cmd::instrument::run(&ctx, c),
         Command::Receipt(c) => cmd::receipt::run(&ctx, c),
+        Command::Credential(c) => cmd::credential::run(&ctx, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -53,9 +53,9 @@ pub struct MicrophoneDevice {
 }
 
 /// The audio inputs a proctor can choose from, the system default first. Empty when there is
-/// none. On ALSA only `default`, `pulse`/`pipewire` and one PCM per sound card are listed (see
-/// [`alsa::choose`]), not every plugin ALSA's configuration defines; on every host an input is
-/// listed only if it offers a capture configuration (read without starting a stream). Ids are
+/// none. On ALSA only `default`, `pulse`/`pipewire` and one PCM per sound card are listed (the
+/// rule in `mic/alsa.rs`), not every plugin ALSA's configuration defines; on every host an input
+/// is listed only if it offers a capture configuration (read without starting a stream). Ids are
 /// stable across calls and releases: `microphone:<host>:<device>`.
 ///
 /// On Linux, ALSA itself may print diagnostics to stderr while probing a machine without a sound

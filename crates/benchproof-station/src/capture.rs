@@ -112,6 +112,9 @@ impl Session<'_> {
     }
 
     fn absorb_snippet(&mut self, outcome: SnippetOutcome) -> Result<Absorbed, StationError> {
+        if outcome.tag == WHOLE_SESSION_TAG {
+            return self.absorb_whole_session(outcome);
+        }
         let Some(tag) = SnippetTag::parse(&outcome.tag).filter(|t| t.assessment == self.id()) else {
             return Ok(Absorbed::Elsewhere(outcome));
         };
@@ -134,6 +137,32 @@ impl Session<'_> {
                     tag.step, tag.tick_seq
                 ))?;
                 Ok(Absorbed::SnippetFailed { step: tag.step, reason })
+            }
+        }
+    }
+}
+
+/// The tag the recorder gives a whole-session recording (`CaptureSettings::whole_session`).
+const WHOLE_SESSION_TAG: &str = "session";
+
+impl Session<'_> {
+    /// A whole-session recording is evidence of the assessment, not of one step.
+    fn absorb_whole_session(&mut self, outcome: SnippetOutcome) -> Result<Absorbed, StationError> {
+        let step = StepId::new("whole-session");
+        match outcome.result {
+            Ok(file) => {
+                let name = format!("whole-session-{}.mp4", outcome.ticket.0);
+                let reader = std::fs::File::open(&file.path)
+                    .map_err(|source| StationError::Io { path: file.path.clone(), source })?;
+                let at = self.assessment().started_at.unwrap_or_else(|| self.now());
+                let saved = self.attach(None, &name, "video/mp4", reader, at)?;
+                let _ = std::fs::remove_file(&file.path);
+                Ok(Absorbed::SnippetSaved { step, name, bytes: saved.bytes })
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                self.note(&format!("The whole-session recording could not be saved: {reason}"))?;
+                Ok(Absorbed::SnippetFailed { step, reason })
             }
         }
     }

@@ -39,6 +39,8 @@ pub enum StationError {
     NotFinished { id: AssessmentId, state: benchproof_domain::LifecycleState },
     #[error("sealing failed: {0}")]
     Seal(#[from] benchproof_bundle::SealError),
+    #[error("credential: {0}")]
+    Credential(String),
     #[error("there is no tick to undo")]
     NothingToUndo,
     #[error("capture: {0}")]
@@ -74,6 +76,7 @@ impl StationError {
             StationError::Seal(_) => "seal_failed",
             StationError::Capture(_) => "capture_failed",
             StationError::NothingToUndo => "nothing_to_undo",
+            StationError::Credential(_) => "credential_refused",
         }
     }
 }

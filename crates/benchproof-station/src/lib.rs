@@ -11,14 +11,15 @@
 pub mod bundles;
 pub mod capture;
 mod clock;
+pub mod credentials;
 pub mod demo;
 pub mod desk;
 mod error;
 pub mod report;
 pub mod rubrics;
 pub mod script;
-pub mod sync;
 mod session;
+pub mod sync;
 pub mod trust;
 
 use std::path::{Path, PathBuf};

@@ -207,6 +207,11 @@ impl DepartmentKey {
             .map_err(|source| TrustProblem::Untrusted { what: path.display().to_string(), source }.into())
     }
 
+    /// The unlocked key, for what the department signs itself (credentials).
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.key
+    }
+
     /// Gives up the unlocked key (to the department server, which signs checkpoints with it).
     pub fn into_signing_key(self) -> SigningKey {
         self.key

@@ -26,6 +26,7 @@ struct DemoReport<'a> {
     sealed: Option<&'a benchproof_station::bundles::SealedInfo>,
     verified: Option<&'a benchproof_bundle::Verified>,
     delivered: Option<&'a Delivered>,
+    credential: Option<&'a std::path::Path>,
 }
 
 /// The demo's bundle, delivered to an embedded department server on loopback.
@@ -86,12 +87,21 @@ pub fn run(ctx: &Context, _args: DemoArgs) -> CliResult {
             d.leaf_index, d.tree_size
         );
     }
+    let credential = match (&sealed, report.score.outcome) {
+        (Some(sealed), benchproof_domain::scoring::Outcome::Passed) => Some(issue_credential(ctx, sealed)?),
+        _ => None,
+    };
+    if let (Some(path), false) = (&credential, ctx.json) {
+        println!("\nIssued an Open Badges 3.0 credential (eddsa-rdfc-2022, demo department key) and verified it,");
+        println!("  with its digest of the bundle — VALID: {}", path.display());
+    }
     if ctx.json {
         output::json(&DemoReport {
             assessment: &report,
             sealed: sealed.as_ref(),
             verified: verified.as_ref(),
             delivered: delivered.as_ref(),
+            credential: credential.as_deref(),
         });
     } else {
         let path = sealed.as_ref().map(|s| s.path.display().to_string()).unwrap_or_default();
@@ -142,4 +152,24 @@ fn deliver(ctx: &Context, station: &Station, sealed: &SealedInfo) -> Result<Deli
         .verify(&benchproof_tlog::sha256(&bytes), &department)
         .map_err(|e| Failure::new(INVALID, anyhow!("the receipt does not verify: {e}")))?;
     Ok(Delivered { server, receipt: path, leaf_index: verified.leaf_index, tree_size: verified.checkpoint.size })
+}
+
+/// Issues the demo assessment's credential with the demo department key and verifies it.
+fn issue_credential(ctx: &Context, sealed: &SealedInfo) -> Result<std::path::PathBuf, Failure> {
+    use benchproof_station::credentials::{issue_for_bundle, verify_credential, IssueOptions};
+    use benchproof_station::Clock as _;
+    let dept = DepartmentKey::open(&ctx.data_dir.join("demo-department"), Some(demo::DEMO_DEPARTMENT_PASSPHRASE))?;
+    let now = benchproof_station::SystemClock.now();
+    let options = IssueOptions {
+        department_url: "https://example.invalid/demo-department".into(),
+        base_url: "https://example.invalid/benchproof".into(),
+        achievement_type: benchproof_credential::badge::AchievementType::Competency,
+        now,
+    };
+    let credential = issue_for_bundle(&sealed.path, &dept, &options)?;
+    let path = sealed.path.with_extension("credential.json");
+    let text = serde_json::to_string_pretty(&credential).expect("credentials serialise");
+    std::fs::write(&path, &text).map_err(|e| anyhow!("cannot write {}: {e}", path.display()))?;
+    verify_credential(&text, &dept.info.did, now, Some(&sealed.path)).map_err(|e| Failure::new(INVALID, e))?;
+    Ok(path)
 }

@@ -58,3 +58,22 @@ fn a_tick_saves_a_snippet_from_the_simulated_camera_and_undo_is_sealed() {
     let safety_entry = verified.document.steps.iter().find(|e| e.id.as_str() == "prepare-workstation").unwrap();
     assert!(safety_entry.evidence.iter().any(|e| e.sha256 == snippet.sha256), "the snippet is in the bundle");
 }
+
+#[test]
+fn whole_session_mode_keeps_one_recording_of_the_assessment() {
+    let dir = tempfile::tempdir().unwrap();
+    let rubric = rubrics::bundled().into_iter().find(|r| r.rubric.id == "through-hole-soldering").unwrap();
+    let mut station = Station::open(dir.path()).unwrap();
+    let settings = CaptureSettings { mode: DeviceMode::Simulated, whole_session: true, ..Default::default() };
+    let rig = Rig::start(dir.path(), &settings).unwrap();
+    let mut s = station.create_assessment(&rubric, "S-0100").unwrap();
+    s.start().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let absorbed = s.absorb(rig.stop()).unwrap();
+    assert!(
+        absorbed.iter().any(|a| matches!(a, Absorbed::SnippetSaved { name, .. } if name.starts_with("whole-session"))),
+        "{absorbed:?}"
+    );
+    let recording = s.assessment().snippets.iter().find(|e| e.name.starts_with("whole-session")).unwrap();
+    assert_eq!((recording.step.as_ref(), recording.media_type.as_str()), (None, "video/mp4"));
+}
