@@ -19,11 +19,30 @@ fn demo_prints_a_scored_assessment_with_a_verified_chain() {
 
     let o = bp(dir.path(), &["log", "verify", &id[..13]]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(stdout(&o).contains("verified: 27 events"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("verified: 40 events"), "{}", stdout(&o));
 
     let show = json(&bp(dir.path(), &["assessment", "show", &id, "--json"]));
     assert_eq!(show["score"]["outcome"], "passed");
-    assert_eq!(show["chain"]["events"], 27, "26 events and the seal");
+    assert_eq!(show["chain"]["events"], 40, "26 events, 13 rendered snippets and the seal");
+    let snippets: Vec<_> = show["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["evidence"].as_array().unwrap().iter())
+        .filter(|e| e["media_type"] == "video/mp4")
+        .collect();
+    assert_eq!(snippets.len(), 13, "one rendered snippet per tick of a step that wants video or audio");
+    // …and it was synced to the demo server, with a receipt that verifies offline.
+    let receipt = dir.path().join("outbox").join(format!("benchproof-{id}.receipt.json"));
+    let bundle_path = dir.path().join("outbox").join(format!("benchproof-{id}.zip"));
+    let o = bp(dir.path(), &["receipt", "verify", receipt.to_str().unwrap(), bundle_path.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let credential = dir.path().join("outbox").join(format!("benchproof-{id}.credential.json"));
+    let o = bp(
+        dir.path(),
+        &["credential", "verify", credential.to_str().unwrap(), "--bundle", bundle_path.to_str().unwrap()],
+    );
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
 
     // The demo sealed a bundle into the outbox, and it verifies on its own.
     assert!(out.contains("— VALID"), "{out}");
@@ -37,7 +56,7 @@ fn demo_prints_a_scored_assessment_with_a_verified_chain() {
 fn a_scripted_assessment_records_ticks_and_media() {
     let dir = tempfile::tempdir().unwrap();
     let script = fixture("scripts/soldering-pass.toml");
-    let o = bp(dir.path(), &["assess", script.to_str().unwrap(), "--json"]);
+    let o = bp(dir.path(), &["assess", script.to_str().unwrap(), "--capture", "none", "--json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let r = json(&o);
     assert_eq!(r["student"], "S-2026-0042");
