@@ -16,4 +16,6 @@ pub mod seal;
 pub mod verify;
 
 pub use seal::{seal, SealError, SealInput, SealedBundle};
-pub use verify::{inspect_path, read_rubric, verify_path, Check, Inspected, Refusal, Registry, Trust, Verified, VerifyError};
+pub use verify::{
+    inspect_path, read_rubric, verify_path, Check, Inspected, Refusal, Registry, Trust, Verified, VerifyError,
+};

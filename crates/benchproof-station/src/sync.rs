@@ -62,9 +62,7 @@ impl Station {
     ) -> Result<SyncReport, StationError> {
         let worker = self.sync_worker(settings)?;
         let now = self.clock().now();
-        worker
-            .run_once(self.store(), now, &mut |id, p| progress(id, p.sent, p.total))
-            .map_err(StationError::from)
+        worker.run_once(self.store(), now, &mut |id, p| progress(id, p.sent, p.total)).map_err(StationError::from)
     }
 
     /// A worker signing as this station and trusting its department's key.
