@@ -1,8 +1,10 @@
 //! Background threads that keep the windows current: the desk pump (snippets and device
-//! changes, every 200 ms) and the preview ticker (a `preview-frame` event per new camera frame).
+//! changes, every 200 ms), the preview ticker (a `preview-frame` event per new camera frame) and
+//! the background sync (one pass to the department server every 30 s when one is configured).
 //!
-//! Invariant: neither thread holds the desk's lock between iterations, and both stop when the
-//! app handle's event loop is gone (an emit fails).
+//! Invariant: no thread holds the desk's lock between iterations (the sync pass holds it not at
+//! all: it runs on a station of its own), and all stop when the app handle's event loop is gone
+//! (an emit fails).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use crate::dto::DeviceEvent;
 
 const PUMP_EVERY: Duration = Duration::from_millis(200);
 const PREVIEW_EVERY: Duration = Duration::from_millis(15);
+const SYNC_EVERY: Duration = Duration::from_secs(30);
 
 /// Payload of `preview-frame`: which camera has a new frame; the frame itself is fetched by URL.
 #[derive(Debug, Clone, Serialize)]
@@ -27,8 +30,13 @@ struct PreviewFrame<'a> {
     seq: u64,
 }
 
-/// Starts both threads.
+/// Starts the threads.
 pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
+    let (app3, desk3) = (app.clone(), desk.clone());
+    std::thread::Builder::new()
+        .name("background-sync".into())
+        .spawn(move || sync(&app3, &desk3))
+        .expect("spawning a thread at start-up");
     let (app2, desk2) = (app.clone(), desk.clone());
     std::thread::Builder::new()
         .name("desk-pump".into())
@@ -58,6 +66,19 @@ fn pump<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
         }
         if changed {
             announce_change(app);
+        }
+    }
+}
+
+fn sync<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+    loop {
+        std::thread::sleep(SYNC_EVERY);
+        // Per-bundle failures are recorded in the store by the worker; an error here (e.g. the
+        // station lost its enrolment) is shown by the queue screen and retried next time.
+        let Ok(Some(report)) = desk.sync_now() else { continue };
+        let changed = !(report.delivered.is_empty() && report.failed.is_empty() && report.gave_up.is_empty());
+        if changed && app.emit(crate::commands::STATION_CHANGED, ()).is_err() {
+            return;
         }
     }
 }

@@ -13,6 +13,7 @@
 //!   abandoned (the rig is stopped, drained and restarted), so no evidence is lost to a state change.
 //! - The rig is started lazily and runs on simulated devices in demo mode.
 
+mod outbox;
 mod view;
 
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ use crate::capture::{Absorbed, SnippetTag};
 use crate::trust::{DepartmentInfo, StationFiles};
 use crate::{demo, rubrics, Station, StationError};
 
+pub use outbox::{QueueState, ReceiptSummary, ServerStatus, PROBE_TIMEOUT};
 pub use view::{AssessmentDetail, DeviceState, HistoryEntry, NoteEntry, Outage, QueueEntry, StudentStep, StudentView};
 
 /// Why a desk operation was refused. Codes are stable: the UI reacts to [`DeskError::code`].
@@ -474,20 +476,34 @@ impl Desk {
         view::history(&self.lock().station)
     }
 
-    /// The outbox. Sync is wired later: every bundle shows its stored state and the server as
-    /// unreachable (no server is configured in this build).
+    /// The outbox: every sealed bundle with its delivery state as the store records it.
     pub fn queue(&self) -> DeskResult<Vec<QueueEntry>> {
         view::queue(&self.lock().station)
     }
 
-    /// Queues a failed bundle for another attempt.
+    /// Whether the department server in `sync.toml` answers a short `OPTIONS` probe (at most
+    /// [`PROBE_TIMEOUT`] per step; never under the desk's lock). Call it off the UI thread.
+    pub fn server_status(&self) -> ServerStatus {
+        outbox::probe(&self.data_dir)
+    }
+
+    /// Puts a bundle the worker gave up on back in the queue and, when a server is configured,
+    /// starts a sync pass on a background thread (the queue shows its outcome once recorded).
     pub fn retry(&self, assessment: &str) -> DeskResult<Vec<QueueEntry>> {
         {
             let inner = self.lock();
             let id = inner.station.resolve_assessment(assessment)?;
             inner.station.store.retry_sync(id).map_err(StationError::from)?;
         }
+        outbox::sync_in_background(self.data_dir.clone());
         self.queue()
+    }
+
+    /// Runs one sync pass now, on the calling thread but without the desk's lock (a station of
+    /// its own on the same data directory). `Ok(None)` when no server is configured or a pass
+    /// is already running. For the app's periodic background sync.
+    pub fn sync_now(&self) -> DeskResult<Option<benchproof_sync::SyncReport>> {
+        Ok(outbox::sync_pass(&self.data_dir)?)
     }
 
     /// Records what the rig produced since the last call. Call it every ~200 ms from one

@@ -237,3 +237,151 @@ fn setup_installs_a_real_departments_enrolment_for_this_station() {
     assert_eq!(status.department.as_deref(), Some("Physics Teaching Lab"));
     assert_eq!(code(desk.start_demo()), "invalid_input", "demo mode never touches a real department's keys");
 }
+
+/// The queue screen's view of each sync state, set through a second store connection the way
+/// the sync worker records them.
+mod queue_states {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::path::Path;
+
+    use benchproof_domain::rubric::parse;
+    use benchproof_domain::{Assessment, AssessmentId, Sha256, Timestamp};
+    use benchproof_station::desk::{Desk, QueueState, ReceiptSummary, ServerStatus};
+    use benchproof_store::{Store, SyncFailure};
+
+    const RUBRIC: &str = include_str!("../../../fixtures/rubrics/test-skill.toml");
+
+    fn t(ms: i64) -> Timestamp {
+        Timestamp::from_unix_millis(1_795_935_053_000 + ms)
+    }
+
+    /// Queues a 1000-byte stand-in bundle for a new assessment.
+    fn queued(store: &mut Store, n: i64) -> AssessmentId {
+        let id = AssessmentId::from_uuid(uuid::Uuid::now_v7()).unwrap();
+        let rubric = parse("test-skill.toml", RUBRIC).unwrap();
+        let (_, genesis) = Assessment::create(id, rubric, &format!("student-{n}"), t(n)).unwrap();
+        store.create_assessment(&genesis).unwrap();
+        store.enqueue_bundle(id, Sha256::of(&n.to_le_bytes()), 1000, &format!("/outbox/{id}.zip"), t(n)).unwrap();
+        id
+    }
+
+    fn state_of(desk: &Desk, id: AssessmentId) -> QueueState {
+        desk.queue().unwrap().into_iter().find(|e| e.item.assessment == id).expect("queued").state
+    }
+
+    #[test]
+    fn each_row_shows_its_recorded_sync_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Desk::open(dir.path()).unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        store.put_rubric(&parse("test-skill.toml", RUBRIC).unwrap(), RUBRIC, t(0)).unwrap();
+        let pending = queued(&mut store, 1);
+        let uploading = queued(&mut store, 2);
+        let failed = queued(&mut store, 3);
+        let refused = queued(&mut store, 4);
+        let delivered = queued(&mut store, 5);
+
+        store.record_upload_created(uploading, "http://dept/files/u1").unwrap();
+        store.record_upload_progress(uploading, 257).unwrap();
+        store.record_upload_created(failed, "http://dept/files/u2").unwrap();
+        store.record_upload_progress(failed, 500).unwrap();
+        let failure = SyncFailure {
+            error: "PATCH failed on the network",
+            permanent: false,
+            next_attempt_at: Some(t(60_000)),
+            alert: None,
+        };
+        store.record_sync_failure(failed, &failure).unwrap();
+        store.record_gave_up(refused, "the server refused the bundle (422 invalid-bundle)").unwrap();
+        let receipt = r#"{"leafIndex": 6, "checkpoint": "dept.test/log\n7\nAAAA\n\n— dept.test/log x\n"}"#;
+        store.record_delivered(delivered, receipt, t(70_000)).unwrap();
+
+        assert_eq!(state_of(&desk, pending), QueueState::Pending);
+        assert_eq!(state_of(&desk, uploading), QueueState::Uploading { percent: 25 });
+        assert_eq!(
+            state_of(&desk, failed),
+            QueueState::Failed {
+                reason: "PATCH failed on the network".into(),
+                next_attempt: Some(t(60_000)),
+                percent: 50
+            }
+        );
+        assert_eq!(
+            state_of(&desk, refused),
+            QueueState::GaveUp { alert: "the server refused the bundle (422 invalid-bundle)".into() }
+        );
+        assert_eq!(
+            state_of(&desk, delivered),
+            QueueState::Delivered { receipt: Some(ReceiptSummary { leaf_index: 6, tree_size: 7 }) }
+        );
+        let entry = desk.queue().unwrap().into_iter().find(|e| e.item.assessment == delivered).unwrap();
+        assert_eq!((entry.student.as_str(), entry.progress()), ("student-5", 1.0));
+
+        // An operator's retry puts a refused bundle back; without a server nothing else happens.
+        desk.retry(&refused.to_string()).unwrap();
+        assert_eq!(state_of(&desk, refused), QueueState::Pending);
+        assert_eq!(desk.sync_now().unwrap(), None, "no sync.toml: no pass");
+        assert_eq!(
+            code_of(desk.retry(&delivered.to_string()).map(|_| ())),
+            None,
+            "retrying a delivered bundle is harmless"
+        );
+        assert_eq!(
+            state_of(&desk, delivered),
+            QueueState::Delivered { receipt: Some(ReceiptSummary { leaf_index: 6, tree_size: 7 }) }
+        );
+    }
+
+    fn code_of(r: Result<(), benchproof_station::desk::DeskError>) -> Option<&'static str> {
+        r.err().map(|e| e.code())
+    }
+
+    /// Answers one `OPTIONS` as a tus 1.0.0 server would.
+    fn one_tus_answer() -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(
+                b"HTTP/1.1 204 No Content\r\nTus-Resumable: 1.0.0\r\nTus-Version: 1.0.0\r\n\
+                  Tus-Extension: creation,checksum,termination,expiration\r\nTus-Checksum-Algorithm: sha1,sha256\r\n\
+                  Tus-Max-Size: 2147483648\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            );
+        });
+        port
+    }
+
+    fn configure(dir: &Path, text: &str) {
+        std::fs::write(dir.join("sync.toml"), text).unwrap();
+    }
+
+    #[test]
+    fn the_server_status_comes_from_sync_toml_and_a_probe() {
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Desk::open(dir.path()).unwrap();
+        assert_eq!(desk.server_status(), ServerStatus::NotConfigured);
+
+        let port = one_tus_answer();
+        let url = format!("http://127.0.0.1:{port}");
+        configure(dir.path(), &format!("server = \"{url}/\"\n"));
+        assert_eq!(desk.server_status(), ServerStatus::Reachable { url });
+
+        // Nobody listens on a port just released.
+        let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let url = format!("http://127.0.0.1:{closed}");
+        configure(dir.path(), &format!("server = \"{url}\"\n"));
+        match desk.server_status() {
+            ServerStatus::Unreachable { url: u, reason } => assert!(u == url && !reason.is_empty(), "{reason}"),
+            other => panic!("expected unreachable, got {other:?}"),
+        }
+
+        configure(dir.path(), "srever = \"typo\"\n");
+        match desk.server_status() {
+            ServerStatus::Invalid { reason } => assert!(reason.contains("sync.toml"), "{reason}"),
+            other => panic!("expected invalid, got {other:?}"),
+        }
+    }
+}

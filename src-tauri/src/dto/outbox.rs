@@ -81,11 +81,28 @@ pub struct OutboxItem {
     /// The server's receipt once delivered.
     pub receipt: Option<String>,
     pub queued_at: String,
+    /// When a failed attempt is tried again, if one is scheduled.
+    pub next_attempt: Option<String>,
+    /// Why the worker stopped trying (the server refused the bundle, or its log was
+    /// rewritten); only a retry puts the bundle back in the queue.
+    pub alert: Option<String>,
+    /// The bundle's leaf in the department's transparency log, once delivered.
+    #[ts(type = "number | null")]
+    pub leaf_index: Option<u64>,
+    /// The log size at the checkpoint the receipt proves inclusion in.
+    #[ts(type = "number | null")]
+    pub tree_size: Option<u64>,
 }
 
 impl From<desk::QueueEntry> for OutboxItem {
     fn from(e: desk::QueueEntry) -> Self {
         let progress = e.progress();
+        let (next_attempt, alert, receipt_summary) = match &e.state {
+            desk::QueueState::Failed { next_attempt, .. } => (next_attempt.map(|t| t.to_string()), None, None),
+            desk::QueueState::GaveUp { alert } => (None, Some(alert.clone()), None),
+            desk::QueueState::Delivered { receipt } => (None, None, *receipt),
+            desk::QueueState::Pending | desk::QueueState::Uploading { .. } => (None, None, None),
+        };
         let i = e.item;
         OutboxItem {
             assessment: i.assessment.to_string(),
@@ -104,6 +121,10 @@ impl From<desk::QueueEntry> for OutboxItem {
             last_error: i.alert.or(i.last_error),
             receipt: i.receipt,
             queued_at: i.queued_at.to_string(),
+            next_attempt,
+            alert,
+            leaf_index: receipt_summary.map(|r| r.leaf_index),
+            tree_size: receipt_summary.map(|r| r.tree_size),
         }
     }
 }
@@ -112,8 +133,29 @@ impl From<desk::QueueEntry> for OutboxItem {
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct QueueStatus {
     pub server_reachable: bool,
+    /// The configured server (`sync.toml`), if any.
     pub server_url: Option<String>,
+    /// Why the server is not reachable: not configured, a bad `sync.toml`, or the probe's error.
+    pub server_detail: Option<String>,
     pub items: Vec<OutboxItem>,
+}
+
+impl QueueStatus {
+    /// The outbox with the probe's verdict.
+    pub fn new(entries: Vec<desk::QueueEntry>, server: desk::ServerStatus) -> Self {
+        let items = entries.into_iter().map(Into::into).collect();
+        let (server_reachable, server_url, server_detail) = match server {
+            desk::ServerStatus::NotConfigured => (
+                false,
+                None,
+                Some("no department server is configured (sync.toml); bundles stay in the outbox".to_owned()),
+            ),
+            desk::ServerStatus::Invalid { reason } => (false, None, Some(reason)),
+            desk::ServerStatus::Reachable { url } => (true, Some(url), None),
+            desk::ServerStatus::Unreachable { url, reason } => (false, Some(url), Some(reason)),
+        };
+        QueueStatus { server_reachable, server_url, server_detail, items }
+    }
 }
 
 /// One row of the history screen.

@@ -6,6 +6,7 @@ use benchproof_domain::assessment::SnippetRecord;
 use benchproof_domain::{Assessment, AssessmentId, EventBody, LifecycleState, Outcome, Score, Timestamp};
 use benchproof_store::{AssessmentSummary, DeliveryState, SyncItem};
 
+use super::outbox::QueueState;
 use super::DeskResult;
 use crate::{Station, StationError};
 
@@ -121,7 +122,10 @@ pub struct HistoryEntry {
 /// One outbox bundle with its delivery state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueEntry {
+    /// The store's sync row, as recorded.
     pub item: SyncItem,
+    /// What the row means for the queue screen ([`QueueState::of`] the item).
+    pub state: QueueState,
     pub student: String,
     pub rubric_title: String,
 }
@@ -213,7 +217,12 @@ pub(super) fn queue(station: &Station) -> DeskResult<Vec<QueueEntry>> {
     for item in items {
         let summary = station.store.summary(item.assessment).map_err(StationError::from)?;
         let (rubric, _) = station.store.rubric(&summary.rubric_sha256).map_err(StationError::from)?;
-        out.push(QueueEntry { item, student: summary.student, rubric_title: rubric.title });
+        out.push(QueueEntry {
+            state: QueueState::of(&item),
+            item,
+            student: summary.student,
+            rubric_title: rubric.title,
+        });
     }
     Ok(out)
 }

@@ -1,10 +1,13 @@
 //! Integration tests of the sync crate: the pure planner (tables and properties), the tus client
 //! against the independent `@tus/server` (directly and through a fault-injecting proxy), and the
-//! worker end to end against a small department stand-in that issues real receipts.
+//! worker end to end against a small department stand-in that issues real receipts, and against
+//! the real department server through cuts, a stall and a restart (`server_faults`).
 
 mod department;
 mod plan;
 mod proxy;
+mod sealed;
+mod server_faults;
 mod tus_interop;
 mod tus_server;
 mod worker;

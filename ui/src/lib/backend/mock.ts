@@ -408,6 +408,10 @@ export class MockBackend implements Backend {
       last_error: null,
       receipt: null,
       queued_at: this.stamp(),
+      next_attempt: null,
+      alert: null,
+      leaf_index: null,
+      tree_size: null,
     });
     this.changed();
     onProgress({ stage: "sealed", fraction: 1 });
@@ -444,6 +448,7 @@ export class MockBackend implements Backend {
     return {
       server_reachable: this.state.server_reachable,
       server_url: this.state.demo ? null : "https://badges.example.edu",
+      server_detail: this.state.server_reachable ? null : "the department server did not answer the probe",
       items: structuredClone(this.state.outbox),
     };
   }

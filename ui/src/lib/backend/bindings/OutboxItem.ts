@@ -12,4 +12,21 @@ progress: number, attempts: number, last_error: string | null,
 /**
  * The server's receipt once delivered.
  */
-receipt: string | null, queued_at: string, };
+receipt: string | null, queued_at: string, 
+/**
+ * When a failed attempt is tried again, if one is scheduled.
+ */
+next_attempt: string | null, 
+/**
+ * Why the worker stopped trying (the server refused the bundle, or its log was
+ * rewritten); only a retry puts the bundle back in the queue.
+ */
+alert: string | null, 
+/**
+ * The bundle's leaf in the department's transparency log, once delivered.
+ */
+leaf_index: number | null, 
+/**
+ * The log size at the checkpoint the receipt proves inclusion in.
+ */
+tree_size: number | null, };

@@ -4,4 +4,12 @@ import type { OutboxItem } from "./OutboxItem";
 /**
  * The outbox and whether the department server answers.
  */
-export type QueueStatus = { server_reachable: boolean, server_url: string | null, items: Array<OutboxItem>, };
+export type QueueStatus = { server_reachable: boolean, 
+/**
+ * The configured server (`sync.toml`), if any.
+ */
+server_url: string | null, 
+/**
+ * Why the server is not reachable: not configured, a bad `sync.toml`, or the probe's error.
+ */
+server_detail: string | null, items: Array<OutboxItem>, };

@@ -236,6 +236,8 @@ export function syncStep(state: MockState, receipt: (item: OutboxItem) => string
         item.progress = 1;
         item.last_error = null;
         item.receipt = receipt(item);
+        item.leaf_index = state.outbox.filter((o) => o.state === "delivered").length - 1;
+        item.tree_size = item.leaf_index + 1;
       } else {
         item.progress = Math.min(1, item.progress + 0.25);
       }
