@@ -12,8 +12,10 @@ import { join, resolve } from "node:path";
 import { createServer } from "node:net";
 
 const root = resolve(import.meta.dirname, "../..");
-const app = join(root, "target/debug/benchproof-app");
-const cli = join(root, "target/debug/benchproof");
+// Cargo's own rule: $CARGO_TARGET_DIR when set, else target/ in the workspace.
+const target = process.env.CARGO_TARGET_DIR || join(root, "target");
+const app = join(target, "debug/benchproof-app");
+const cli = join(target, "debug/benchproof");
 const shots = join(root, "docs/screenshots");
 const home = mkdtempSync(join(tmpdir(), "benchproof-window-"));
 const PIN = "demo-proctor-pin";
