@@ -10,7 +10,7 @@ use benchproof_credential::badge::{
     self, AchievementType, BadgeInput, Disclosure, EvidenceItem, IdentityType, StepResult, Student,
 };
 use benchproof_credential::{Issuer, TrustedIssuers, VerifyPolicy};
-use benchproof_domain::{rubric, Timestamp};
+use benchproof_domain::{rubric, Sha256, Timestamp};
 use benchproof_evidence::DidKey;
 use serde_json::Value;
 
@@ -41,14 +41,14 @@ pub fn issue_for_bundle(bundle: &Path, dept: &DepartmentKey, options: &IssueOpti
     let text = read_rubric(bundle, Limits::default()).map_err(|e| StationError::Credential(e.to_string()))?;
     let rubric = rubric::parse("rubric.toml", &text)?;
     let zip = std::fs::read(bundle).map_err(|source| StationError::Io { path: bundle.to_owned(), source })?;
-    let input = badge_input(&verified, rubric, &ring_digest(&zip), dept, options)?;
+    let input = badge_input(&verified, rubric, &Sha256::of(&zip), dept, options)?;
     badge::issue(&input, dept.signing_key()).map_err(|e| StationError::Credential(e.to_string()))
 }
 
 fn badge_input(
     v: &Verified,
     rubric: benchproof_domain::Rubric,
-    zip_sha256: &[u8; 32],
+    zip_sha256: &Sha256,
     dept: &DepartmentKey,
     o: &IssueOptions,
 ) -> Result<BadgeInput, StationError> {
@@ -56,12 +56,12 @@ fn badge_input(
     let id = v.assessment;
     let review = |sha: &str| format!("{base}/evidence/{id}/{sha}");
     let mut evidence = vec![EvidenceItem {
-        url: review(&hex(zip_sha256)),
+        url: review(&zip_sha256.to_string()),
         name: "Evidence bundle".into(),
         narrative: format!(
             "The sealed, signed BagIt evidence bundle of assessment {id}: every verdict, the event log and all media."
         ),
-        sha256: *zip_sha256,
+        sha256: zip_sha256.0,
     }];
     for step in &v.document.steps {
         for e in &step.evidence {
@@ -115,17 +115,9 @@ pub fn verify_credential(
         policy.evidence.push(benchproof_credential::verify::EvidenceFile {
             id: None,
             label: path.display().to_string(),
-            sha256: ring_digest(&bytes),
+            sha256: Sha256::of(&bytes).0,
         });
     }
     benchproof_credential::verify_credential_json(credential, &policy)
         .map_err(|e| StationError::Credential(e.to_string()))
-}
-
-fn ring_digest(bytes: &[u8]) -> [u8; 32] {
-    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().try_into().expect("32 bytes")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -444,15 +444,8 @@ impl Desk {
 
     /// The instrument state saved as evidence `snippet` of assessment `id`, parsed.
     pub fn instrument_state(&self, id: &str, snippet: &str) -> DeskResult<serde_json::Value> {
-        let inner = self.lock();
-        let id = inner.station.resolve_assessment(id)?;
-        let a = inner.station.load(id)?;
-        let s = a
-            .snippets
-            .iter()
-            .find(|s| s.snippet.to_string() == snippet)
-            .ok_or_else(|| DeskError::BadRequest(format!("assessment {id} has no evidence {snippet}")))?;
-        let file = inner.station.store.open_media(&s.sha256).map_err(StationError::from)?;
+        let s = self.evidence(id, snippet)?;
+        let file = self.lock().station.store.open_media(&s.sha256).map_err(StationError::from)?;
         serde_json::from_reader(std::io::BufReader::new(file))
             .map_err(|e| DeskError::BadRequest(format!("{} is not instrument state (JSON): {e}", s.name)))
     }
@@ -460,15 +453,19 @@ impl Desk {
     /// Where the media of an assessment's evidence is, with its media type, for playback.
     /// Only evidence recorded in this station's log is served.
     pub fn media(&self, id: &str, snippet: &str) -> DeskResult<(PathBuf, String)> {
+        let s = self.evidence(id, snippet)?;
+        Ok((self.lock().station.store.media_path(&s.sha256), s.media_type))
+    }
+
+    /// Evidence `snippet` as assessment `id`'s log records it; anything else is refused.
+    fn evidence(&self, id: &str, snippet: &str) -> DeskResult<benchproof_domain::assessment::SnippetRecord> {
         let inner = self.lock();
         let id = inner.station.resolve_assessment(id)?;
         let a = inner.station.load(id)?;
-        let s = a
-            .snippets
-            .iter()
+        a.snippets
+            .into_iter()
             .find(|s| s.snippet.to_string() == snippet)
-            .ok_or_else(|| DeskError::BadRequest(format!("assessment {id} has no evidence {snippet}")))?;
-        Ok((inner.station.store.media_path(&s.sha256), s.media_type.clone()))
+            .ok_or_else(|| DeskError::BadRequest(format!("assessment {id} has no evidence {snippet}")))
     }
 
     /// Past assessments on this station, newest first, each linked to the attempt it re-assesses.

@@ -94,14 +94,14 @@ pub fn run(ctx: &Context, command: ReceiptCommand) -> CliResult {
 
 fn sha256_file(path: &Path) -> anyhow::Result<benchproof_tlog::Hash> {
     let mut file = std::fs::File::open(path).with_context(|| format!("cannot read the bundle {}", path.display()))?;
-    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut hasher = benchproof_domain::digest::Sha256Hasher::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = file.read(&mut buf).with_context(|| format!("cannot read the bundle {}", path.display()))?;
         if n == 0 {
             break;
         }
-        ctx.update(&buf[..n]);
+        hasher.update(&buf[..n]);
     }
-    Ok(ctx.finish().as_ref().try_into().expect("SHA-256 is 32 bytes"))
+    Ok(hasher.finish().0)
 }
