@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use openh264::encoder::{
-    BitRate, Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, RateControlMode, UsageType,
+    BitRate, Complexity, Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, RateControlMode, UsageType,
 };
 use openh264::formats::YUVSlices;
 use openh264::OpenH264API;
@@ -86,6 +86,13 @@ impl VideoEncoder {
             .skip_frames(false)
             .debug(false)
             .num_threads(1)
+            // Evidence needs every frame legible, not the last dB: the low-complexity mode and
+            // no scene-change/background analysis (keyframes come on a fixed period anyway)
+            // cut the encoder's time per frame; see docs/performance.md §4.
+            .complexity(Complexity::Low)
+            .scene_change_detect(false)
+            .background_detection(false)
+            .adaptive_quantization(false)
             .intra_frame_period(IntraFramePeriod::from_num_frames(frames));
         let encoder = Encoder::with_api_config(OpenH264API::from_source(), config)
             .map_err(|e| EncodeError::Video(e.to_string()))?;

@@ -68,6 +68,8 @@ enum Command {
     Devices(cmd::devices::DevicesArgs),
     /// Run the department server: resumable uploads, verify on receipt, transparency log
     Serve(cmd::serve::ServeArgs),
+    /// Set (or replace) a department server admin's password for the admin pages
+    AdminPassword(cmd::serve::AdminPasswordArgs),
     /// Send sealed bundles to the department server and keep their receipts
     Sync(cmd::sync::SyncArgs),
     /// Issue (department) or verify an Open Badges 3.0 credential
@@ -112,6 +114,7 @@ fn main() -> ExitCode {
         Command::Devices(a) => cmd::devices::run(&ctx, a),
         Command::Capture(c) => cmd::capture::run(&ctx, c),
         Command::Serve(a) => cmd::serve::run(&ctx, a),
+        Command::AdminPassword(a) => cmd::serve::admin_password(&ctx, a),
         Command::Sync(a) => cmd::sync::run(&ctx, a),
         Command::Instrument(c) => cmd::instrument::run(&ctx, c),
         Command::Receipt(c) => cmd::receipt::run(&ctx, c),

@@ -65,13 +65,25 @@ impl Problem {
         )
     }
 
-    /// `507 insufficient-storage`: the server's disk is full; nothing partial was kept.
+    /// `507 insufficient-storage`: the server's disk is full; what it held before is intact.
     pub fn disk_full() -> Problem {
         Problem::new(
             StatusCode::INSUFFICIENT_STORAGE,
             "insufficient-storage",
             "The server's disk is full",
-            "nothing from this request was kept; retry later (the station keeps the bundle), and tell the department administrator to free space",
+            "the bytes already acknowledged are kept and nothing else of this request; retry later (the station keeps the bundle), and tell the department administrator to free space",
+        )
+    }
+
+    /// `507 insufficient-storage` before anything is stored: `needed` bytes of room, `free` left.
+    pub fn no_room(needed: u64, free: u64) -> Problem {
+        Problem::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "insufficient-storage",
+            "The server has no room for this bundle",
+            format!(
+                "receiving it needs about {needed} bytes free and the server's disk has {free}; nothing was stored — retry later (the station keeps the bundle), and tell the department administrator to free space"
+            ),
         )
     }
 
@@ -108,7 +120,14 @@ impl IntoResponse for Problem {
 
 impl From<crate::meta::MetaError> for Problem {
     fn from(e: crate::meta::MetaError) -> Problem {
-        Problem::internal(format!("metadata store: {e}"))
+        match &e {
+            crate::meta::MetaError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::DiskFull =>
+            {
+                Problem::disk_full()
+            }
+            _ => Problem::internal(format!("metadata store: {e}")),
+        }
     }
 }
 

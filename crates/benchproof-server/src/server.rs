@@ -1,6 +1,7 @@
 //! Opening the backends, the router, the background sweep, and the running server.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use axum::routing::{get, post};
@@ -29,13 +30,16 @@ pub enum StartError {
 }
 
 /// Opens the configured backends.
-pub async fn open_backends(config: &ServerConfig) -> Result<(Arc<dyn MetaStore>, Arc<dyn BlobStore>), StartError> {
-    let dir = |source| StartError::DataDir { path: config.data_dir.display().to_string(), source };
-    std::fs::create_dir_all(&config.data_dir).map_err(dir)?;
-    Ok(match &config.backend {
+pub async fn open_backends(
+    data_dir: &Path,
+    backend: &Backend,
+) -> Result<(Arc<dyn MetaStore>, Arc<dyn BlobStore>), StartError> {
+    let dir = |source| StartError::DataDir { path: data_dir.display().to_string(), source };
+    std::fs::create_dir_all(data_dir).map_err(dir)?;
+    Ok(match backend {
         Backend::Embedded => {
-            let meta = SqliteMeta::open(&config.data_dir.join("server.sqlite"))?;
-            let blobs = FileBlobs::open(&config.data_dir.join("blobs"))?;
+            let meta = SqliteMeta::open(&data_dir.join("server.sqlite"))?;
+            let blobs = FileBlobs::open(&data_dir.join("blobs"))?;
             (Arc::new(meta), Arc::new(blobs))
         }
         Backend::Scale { postgres, s3 } => {
@@ -117,7 +121,7 @@ impl RunningServer {
 
 /// Opens the backends, binds, and serves in the background.
 pub async fn serve(config: ServerConfig) -> Result<RunningServer, StartError> {
-    let (meta, blobs) = open_backends(&config).await?;
+    let (meta, blobs) = open_backends(&config.data_dir, &config.backend).await?;
     serve_with(config, meta, blobs).await
 }
 
@@ -168,9 +172,10 @@ pub fn run(config: ServerConfig, on_ready: impl FnOnce(SocketAddr)) -> anyhow::R
     })
 }
 
-/// Sets (or replaces) an admin's password in the configured metadata store.
-pub async fn set_admin_password(config: &ServerConfig, user: &str, password: &str) -> anyhow::Result<()> {
-    let (meta, _) = open_backends(config).await?;
+/// Sets (or replaces) an admin's password in the metadata store of `backend` (under `data_dir`
+/// for the embedded one); a running server sees it at the next login.
+pub async fn set_admin_password(data_dir: &Path, backend: &Backend, user: &str, password: &str) -> anyhow::Result<()> {
+    let (meta, _) = open_backends(data_dir, backend).await?;
     crate::auth::admin::set_password(meta.as_ref(), user, password).await?;
     Ok(())
 }

@@ -140,6 +140,7 @@ pub async fn create(State(state): State<AppState>, parts: Parts) -> Result<Respo
             ),
         ));
     }
+    check_room(&state, length).await?;
     let raw = get(&parts.headers, "upload-metadata")?.unwrap_or("");
     let meta = parse_metadata(raw).map_err(|e| Problem::bad_request(format!("Upload-Metadata: {e}")))?;
     let now = state.clock.now_ms();
@@ -161,6 +162,22 @@ pub async fn create(State(state): State<AppState>, parts: Parts) -> Result<Respo
     header(&mut res, "location", state.url(&format!("/files/{}", upload.id)));
     header(&mut res, "upload-expires", http_date(upload.expires_ms));
     Ok(res)
+}
+
+/// Refuses an upload the spool's disk cannot hold: its parts, then the assembled copy that is
+/// verified (the parts are deleted only after the outcome is recorded), plus 1 MiB of slack.
+/// Filling up half-way would leave the station retrying a bundle the server cannot finish.
+async fn check_room(state: &AppState, length: u64) -> Result<(), Problem> {
+    let needed = length.saturating_mul(2).saturating_add(1 << 20);
+    let spool = state.spool.clone();
+    let free = tokio::task::spawn_blocking(move || crate::blob::files::free_space(&spool))
+        .await
+        .map_err(|e| Problem::internal(e.to_string()))?
+        .map_err(|e| Problem::io("cannot read the free space of the spool", &e))?;
+    match free {
+        Some(free) if free < needed => Err(Problem::no_room(needed, free)),
+        _ => Ok(()),
+    }
 }
 
 /// Loads an upload the requesting station owns; unknown, expired and foreign uploads are 404.

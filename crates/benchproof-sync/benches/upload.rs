@@ -1,21 +1,42 @@
-//! Loopback upload of one large bundle to the independent `@tus/server` + `@tus/file-store`:
-//! the project's client against `tus-js-client` (the peer), same server, same file, same chunk
-//! size, in the same run. Prints throughput of both and their ratio (ours / peer; ≥ 1.0 means at
-//! least as fast). `BENCH_MIB` overrides the size (default 256).
+//! Loopback upload of one large sealed bundle, three ways in the same run, same file, same
+//! chunk size:
+//! 1. the project's client → the project's department server (embedded backend, in-process;
+//!    the time includes its verify-on-receipt of the whole bundle before the last answer);
+//! 2. the project's client → the independent `@tus/server` + `@tus/file-store`;
+//! 3. the peer: `tus-js-client` → `@tus/server`.
+//!
+//! Prints throughput and the ratios of 1 and 2 to 3 (≥ 1.0 means at least as fast).
+//! `BENCH_MIB` overrides the media size (default 256).
 //!
 //! `cargo bench -p benchproof-sync --bench upload` (needs `scripts/setup` for the node packages).
 #![allow(clippy::print_stdout)]
 
+#[allow(dead_code)]
+#[path = "../tests/it/sealed.rs"]
+mod sealed;
+
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use benchproof_evidence::{SecretSeed, SigningKey};
-use benchproof_sync::{StationIdentity, TusClient, TusConfig};
+use benchproof_sync::{TusClient, TusConfig};
 
 const CHUNK: usize = 4 * 1024 * 1024;
+
+/// The generator `sealed` draws its media from (xorshift64*).
+#[derive(Debug)]
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
 
 fn main() {
     let mib: u64 = std::env::var("BENCH_MIB").ok().and_then(|v| v.parse().ok()).unwrap_or(256);
@@ -28,9 +49,15 @@ fn main() {
     let work = tempfile::tempdir().expect("temp dir");
     let store = work.path().join("store");
     std::fs::create_dir(&store).expect("store dir");
+    let keys = sealed::keys();
+    let sealed = sealed::bundle(&keys, (mib * 1024 * 1024) as usize, &mut Rng(0x5eed_b0b0));
     let bundle = work.path().join("bundle.zip");
-    write_bundle(&bundle, mib * 1024 * 1024);
-    let len = mib * 1024 * 1024;
+    std::fs::write(&bundle, &sealed.zip).expect("write the bundle");
+    let len = sealed.zip.len() as u64;
+    let hex = benchproof_tlog::to_hex(&benchproof_tlog::sha256(&sealed.zip));
+    let metadata = [("filename", "bench.zip"), ("sha256", hex.as_str()), ("assessment", &sealed.id.to_string())];
+    drop(sealed);
+    let ours_to_ours = to_our_server(&keys, &bundle, len, &metadata, work.path());
 
     let mut server = Command::new("node")
         .args(["server.mjs", "0"])
@@ -48,8 +75,7 @@ fn main() {
     // The project's client, signing every request as a station would.
     let mut config = TusConfig::new(endpoint.clone());
     config.chunk_size = CHUNK;
-    let key = SigningKey::from_seed(&SecretSeed::from_bytes([7; 32])).expect("key");
-    let client = TusClient::new(config, Some(StationIdentity { key, enrolment: serde_json::json!({"bench": true}) }));
+    let client = TusClient::new(config, Some(sealed::station_identity(&keys)));
     let started = Instant::now();
     let url = client.create(len, &[("filename", "bench.zip")]).expect("creation");
     client.upload(&url, &mut File::open(&bundle).expect("bundle"), len, &mut |_| {}).expect("upload");
@@ -78,29 +104,38 @@ fn main() {
     let _ = server.wait();
 
     let mb = len as f64 / 1e6;
-    println!("upload of {mib} MiB over loopback to @tus/server 2.4.5 + @tus/file-store, {} MiB chunks", CHUNK >> 20);
-    println!("{:<36} {:>9} {:>10}", "client", "seconds", "MB/s");
-    println!("{:<36} {:>9.2} {:>10.1}", "benchproof-sync (signed requests)", ours, mb / ours);
-    println!("{:<36} {:>9.2} {:>10.1}", "tus-js-client 4.3.1 (Node)", peer, mb / peer);
-    println!("ratio (ours / peer throughput): {:.2}x", peer / ours);
+    println!("upload of a {:.1} MB sealed bundle over loopback, {} MiB chunks", mb, CHUNK >> 20);
+    println!("{:<58} {:>9} {:>10}", "client → server", "seconds", "MB/s");
+    let row = |name: &str, secs: f64| println!("{name:<58} {secs:>9.2} {:>10.1}", mb / secs);
+    row("benchproof-sync → benchproof-server (verify on receipt)", ours_to_ours);
+    row("benchproof-sync → @tus/server 2.4.5 + file-store", ours);
+    row("tus-js-client 4.3.1 (Node) → @tus/server (peer)", peer);
+    println!("ratio, ours → ours / peer throughput: {:.2}x", peer / ours_to_ours);
+    println!("ratio, ours → @tus/server / peer throughput: {:.2}x", peer / ours);
 }
 
-/// Writes `len` pseudo-random bytes (incompressible, like a zip).
-fn write_bundle(path: &Path, len: u64) {
-    let mut file = std::io::BufWriter::new(File::create(path).expect("bundle"));
-    let mut x = 0x9E37_79B9_7F4A_7C15u64;
-    let mut block = vec![0u8; 1024 * 1024];
-    let mut left = len;
-    while left > 0 {
-        for b in block.chunks_exact_mut(8) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            b.copy_from_slice(&x.to_le_bytes());
-        }
-        let n = left.min(block.len() as u64) as usize;
-        file.write_all(&block[..n]).expect("write");
-        left -= n as u64;
-    }
-    file.flush().expect("flush");
+/// Uploads `bundle` to the project's department server (SQLite + files under `dir`), returning
+/// the seconds from creation to the final answer (which carries the receipt URL).
+fn to_our_server(keys: &sealed::Keys, bundle: &Path, len: u64, metadata: &[(&str, &str)], dir: &Path) -> f64 {
+    let trust = benchproof_bundle::Trust { department: keys.department.did_key(), revocations: None };
+    let department = benchproof_evidence::SigningKey::from_seed_bytes(&[1; 32]).expect("seed");
+    let mut config = benchproof_server::ServerConfig::embedded(
+        dir.join("server"),
+        "127.0.0.1:0".parse().expect("addr"),
+        department,
+        trust,
+    );
+    config.max_size = 4 << 30;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let server = rt.block_on(benchproof_server::serve(config)).expect("the server starts");
+    let mut tus = TusConfig::new(format!("http://{}/files/", server.addr()));
+    tus.chunk_size = CHUNK;
+    let client = TusClient::new(tus, Some(sealed::station_identity(keys)));
+    let started = Instant::now();
+    let url = client.create(len, metadata).expect("creation");
+    let done = client.upload(&url, &mut File::open(bundle).expect("bundle"), len, &mut |_| {}).expect("upload");
+    let secs = started.elapsed().as_secs_f64();
+    assert!(done.receipt_url.is_some(), "the server accepted the bundle and named its receipt");
+    rt.block_on(server.stop());
+    secs
 }

@@ -229,6 +229,19 @@ impl TusClient {
                 detail: format!("the server holds {offset} bytes of a {length}-byte upload"),
             });
         }
+        if offset == length {
+            // Every byte is held, but the server may not have finished the upload (it stopped,
+            // or its disk filled, between the last byte and the verdict): an empty PATCH at the
+            // end asks it to finish, and answers with the receipt as the last PATCH would.
+            return match self.patch(upload_url, offset, &[], None, &mut |_| {}).1? {
+                PatchAnswer::Accepted { receipt, .. } => Ok(Completion {
+                    receipt_url: receipt.map(|r| resolve(upload_url, &r)),
+                    bytes_sent: 0,
+                    resumed_from: offset,
+                }),
+                PatchAnswer::Resync => Err(TusError::Stalled { offset, tries: 1 }),
+            };
+        }
         while offset < length {
             let end = (offset + self.config.chunk_size.max(1) as u64).min(length);
             read_exact_at(file, offset, (end - offset) as usize, &mut buffer)?;

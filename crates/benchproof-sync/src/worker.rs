@@ -193,7 +193,14 @@ impl SyncWorker {
                 return Ok(());
             }
             Action::Upload { .. } | Action::Resume { .. } => self.deliver(store, item, now, report, progress),
-            Action::FetchReceipt { .. } => self.fetch_receipt(store, item, now),
+            Action::FetchReceipt { .. } => match self.fetch_receipt(store, item, now) {
+                // Every byte is there but no verdict: the server stopped (or its disk filled)
+                // before finishing. Resuming sends the empty PATCH that asks it to finish.
+                Err(Failure::NoReceiptYet) if item.upload_url.is_some() => {
+                    self.deliver(store, item, now, report, progress)
+                }
+                other => other,
+            },
             Action::Wait { .. } => unreachable!("handled above"),
         };
         match outcome {
@@ -232,6 +239,12 @@ impl SyncWorker {
         let completion = match result {
             Ok(c) => c,
             Err(TusError::UploadGone { url }) => {
+                // Finished uploads are forgotten too: when the answer to the last PATCH was lost,
+                // the receipt is already there and nothing needs sending again.
+                match self.accept_from(store, item, &self.config.receipt_url(&digest), &digest, now) {
+                    Err(Failure::NoReceiptYet) => {}
+                    done => return done,
+                }
                 store.forget_upload(item.assessment)?;
                 return Err(Failure::Tus(TusError::UploadGone { url }));
             }

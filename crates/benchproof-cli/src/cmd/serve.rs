@@ -1,8 +1,8 @@
 //! `benchproof serve`: the department server (tus uploads, verify on receipt, append-only
-//! archive, transparency log, admin pages), and `benchproof server admin-password`.
+//! archive, transparency log, admin pages), and `benchproof admin-password`.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use benchproof_bundle::Trust;
 use benchproof_server::{Backend, S3Config, ServerConfig};
@@ -86,7 +86,7 @@ pub fn config(
     )?;
     let dept = DepartmentKey::open(&dir, Some(&passphrase))?;
     let trust = Trust { department: dept.info.did.clone(), revocations: dept.revocations()? };
-    let mut config = ServerConfig::embedded(ctx.data_dir.join("server"), addr, dept.into_signing_key(), trust);
+    let mut config = ServerConfig::embedded(server_dir(&ctx.data_dir), addr, dept.into_signing_key(), trust);
     config.backend = backend;
     Ok(config)
 }
@@ -106,4 +106,47 @@ pub fn run(ctx: &Context, args: ServeArgs) -> CliResult {
         }
     })
     .map_err(|e| Failure::new(crate::exit::DATA_DIR, e))
+}
+
+/// `benchproof admin-password USER`: sets who may log in to the server's admin pages.
+#[derive(Debug, Args)]
+pub struct AdminPasswordArgs {
+    /// The admin's user name
+    user: String,
+    /// A file whose first line is the new password (at least 12 characters)
+    /// [default: $BENCHPROOF_ADMIN_PASSWORD]
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    #[command(flatten)]
+    backend: BackendArgs,
+}
+
+pub const ADMIN_PASSWORD_ENV: &str = "BENCHPROOF_ADMIN_PASSWORD";
+
+pub fn admin_password(ctx: &Context, args: AdminPasswordArgs) -> CliResult {
+    let backend = args.backend.backend().map_err(|e| Failure::new(USAGE, e))?;
+    let password = keys::passphrase(args.password_file.as_deref(), ADMIN_PASSWORD_ENV)
+        .and_then(|p| {
+            p.ok_or_else(|| {
+                anyhow::anyhow!("a password is needed: pass --password-file FILE or set {ADMIN_PASSWORD_ENV}")
+            })
+        })
+        .map_err(|e| Failure::new(USAGE, e))?;
+    let dir = server_dir(&ctx.data_dir);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(anyhow::Error::from)?;
+    rt.block_on(benchproof_server::set_admin_password(&dir, &backend, &args.user, &password)).map_err(|e| {
+        let code = if e.is::<benchproof_server::auth::admin::PasswordError>() { USAGE } else { crate::exit::DATA_DIR };
+        Failure::new(code, e)
+    })?;
+    if ctx.json {
+        println!("{}", serde_json::json!({ "admin": args.user, "password": "set" }));
+    } else {
+        println!("admin {} can now log in at /admin/login", args.user);
+    }
+    Ok(())
+}
+
+/// The server's own folder under a data directory.
+fn server_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("server")
 }

@@ -4,6 +4,7 @@ mod assessments;
 mod bad_input;
 mod bundles;
 mod rubrics;
+mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

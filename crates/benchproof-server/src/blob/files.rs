@@ -31,6 +31,21 @@ fn io(ctx: impl Into<String>) -> impl FnOnce(io::Error) -> BlobError {
     move |e| BlobError::Io(ctx, e)
 }
 
+/// Bytes an unprivileged process may still write on the filesystem holding `dir` (`None` where
+/// the platform cannot tell).
+pub fn free_space(dir: &Path) -> io::Result<Option<u64>> {
+    #[cfg(unix)]
+    {
+        let st = rustix::fs::statvfs(dir).map_err(io::Error::from)?;
+        Ok(Some(st.f_bavail.saturating_mul(st.f_frsize)))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(None)
+    }
+}
+
 /// fsyncs a directory so a rename or link in it survives a crash.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()

@@ -360,7 +360,9 @@ pub async fn admin_pages_need_a_login(backend: Kind) {
     assert_eq!(env.upload(&valid(), 1).await.status, 204);
     let r = env.get("/admin").await;
     assert_eq!((r.status, r.header("location")), (303, Some("/admin/login")));
-    assert!(benchproof_server::set_admin_password(&env.config, "admin", "short").await.is_err());
+    assert!(benchproof_server::set_admin_password(&env.config.data_dir, &env.config.backend, "admin", "short")
+        .await
+        .is_err());
     let meta = env.server.as_ref().unwrap().state().meta.clone();
     benchproof_server::auth::admin::set_password(meta.as_ref(), "admin", "a long enough password").await.unwrap();
     let form = |pw: &str| format!("user=admin&password={}", pw.replace(' ', "+"));

@@ -1,9 +1,11 @@
 //! Integration tests of the sync crate: the pure planner (tables and properties), the tus client
 //! against the independent `@tus/server` (directly and through a fault-injecting proxy), and the
 //! worker end to end against a small department stand-in that issues real receipts, and against
-//! the real department server through cuts, a stall and a restart (`server_faults`).
+//! the real department server through cuts, a stall, a restart, a lost answer
+//! (`server_faults`) and a full disk (`disk_full`).
 
 mod department;
+mod disk_full;
 mod plan;
 mod proxy;
 mod sealed;

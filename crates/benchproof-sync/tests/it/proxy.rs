@@ -1,6 +1,7 @@
 //! A fault-injecting TCP proxy for the tests: forwards loopback connections to an upstream and,
 //! when the total client→server bytes cross one of its planned offsets, either cuts the
-//! connection that carried them or stalls it (stops forwarding, then closes).
+//! connection that carried them or stalls it (stops forwarding, then closes). It can also
+//! swallow the server's next answer (closing that connection instead of forwarding it).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -23,6 +24,7 @@ pub struct Proxy {
     faults: Arc<Mutex<Vec<(u64, Fault)>>>,
     upstream_bytes: Arc<AtomicU64>,
     pub faults_fired: Arc<AtomicU64>,
+    swallow: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
 }
 
@@ -36,10 +38,12 @@ impl Proxy {
             faults: Arc::new(Mutex::new(Vec::new())),
             upstream_bytes: Arc::new(AtomicU64::new(0)),
             faults_fired: Arc::new(AtomicU64::new(0)),
+            swallow: Arc::new(AtomicBool::new(false)),
             stop: Arc::new(AtomicBool::new(false)),
         };
         let (faults, counter, fired, stop) =
             (proxy.faults.clone(), proxy.upstream_bytes.clone(), proxy.faults_fired.clone(), proxy.stop.clone());
+        let swallow = proxy.swallow.clone();
         thread::spawn(move || {
             for client in listener.incoming() {
                 if stop.load(Ordering::Relaxed) {
@@ -49,7 +53,8 @@ impl Proxy {
                 let Ok(server) = TcpStream::connect(("127.0.0.1", upstream_port)) else { continue };
                 let (faults, counter, fired) = (faults.clone(), counter.clone(), fired.clone());
                 let (c2, s2) = (client.try_clone().expect("clone"), server.try_clone().expect("clone"));
-                thread::spawn(move || pump_down(s2, c2));
+                let (swallow, fired_down) = (swallow.clone(), fired.clone());
+                thread::spawn(move || pump_down(s2, c2, &swallow, &fired_down));
                 thread::spawn(move || pump_up(client, server, &faults, &counter, &fired));
             }
         });
@@ -64,6 +69,11 @@ impl Proxy {
         *self.faults.lock().expect("lock") = planned;
     }
 
+    /// The next server→client bytes are dropped and their connection closed (a fault).
+    pub fn swallow_next_answer(&self) {
+        self.swallow.store(true, Ordering::SeqCst);
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
@@ -76,9 +86,13 @@ impl Drop for Proxy {
     }
 }
 
-fn pump_down(mut from: TcpStream, mut to: TcpStream) {
+fn pump_down(mut from: TcpStream, mut to: TcpStream, swallow: &AtomicBool, fired: &AtomicU64) {
     let mut buf = [0u8; 16 * 1024];
     while let Ok(n) = from.read(&mut buf) {
+        if n > 0 && swallow.swap(false, Ordering::SeqCst) {
+            fired.fetch_add(1, Ordering::SeqCst);
+            break;
+        }
         if n == 0 || to.write_all(&buf[..n]).is_err() {
             break;
         }

@@ -13,7 +13,7 @@ use benchproof_domain::{AssessmentId, Sha256};
 use benchproof_server::meta::BundleRow;
 use benchproof_server::{RunningServer, ServerConfig};
 use benchproof_store::{DeliveryState, Store};
-use benchproof_sync::{Progress, SyncConfig, SyncWorker, TusClient, TusConfig};
+use benchproof_sync::{Progress, SyncConfig, SyncReport, SyncWorker, TusClient, TusConfig};
 use benchproof_tlog::Receipt;
 
 use crate::proxy::{Fault, Proxy};
@@ -28,16 +28,20 @@ const MAX_PASSES: usize = 6;
 
 /// The real department server (embedded backend, temp dir, golden department key) on its own
 /// Tokio runtime, restartable on the same port.
-struct Department {
+pub struct Department {
     rt: tokio::runtime::Runtime,
     server: Option<RunningServer>,
-    config: ServerConfig,
+    pub config: ServerConfig,
     _dir: tempfile::TempDir,
 }
 
 impl Department {
     fn start(keys: &Keys) -> Department {
-        let dir = tempfile::tempdir().expect("temp dir");
+        Department::start_in(keys, tempfile::tempdir().expect("temp dir"))
+    }
+
+    /// A server keeping its data under `dir/server`.
+    pub fn start_in(keys: &Keys, dir: tempfile::TempDir) -> Department {
         let trust = Trust { department: keys.department.did_key(), revocations: None };
         let department = benchproof_evidence::SigningKey::from_seed_bytes(&[1; 32]).expect("seed");
         let mut config =
@@ -51,7 +55,7 @@ impl Department {
         Department { rt, server: Some(server), config, _dir: dir }
     }
 
-    fn port(&self) -> u16 {
+    pub fn port(&self) -> u16 {
         self.config.addr.port()
     }
 
@@ -84,8 +88,8 @@ impl Department {
 }
 
 /// A station store with the test rubric, and a worker that goes through `proxy`.
-struct Station {
-    store: Store,
+pub struct Station {
+    pub store: Store,
     worker: SyncWorker,
     dir: tempfile::TempDir,
     keys: Keys,
@@ -94,7 +98,7 @@ struct Station {
 }
 
 impl Station {
-    fn new(proxy: &Proxy) -> Station {
+    pub fn new(proxy: &Proxy) -> Station {
         let keys = sealed::keys();
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(dir.path()).expect("store");
@@ -108,7 +112,7 @@ impl Station {
     }
 
     /// Seals a bundle of about `media` bytes into the outbox; returns its id and bytes.
-    fn queue(&mut self, media: usize, rng: &mut Rng) -> (AssessmentId, Vec<u8>) {
+    pub fn queue(&mut self, media: usize, rng: &mut Rng) -> (AssessmentId, Vec<u8>) {
         let sealed = sealed::bundle(&self.keys, media, rng);
         self.store.create_assessment(&sealed.genesis).expect("create");
         let path = self.dir.path().join(format!("{}.zip", sealed.id));
@@ -121,7 +125,7 @@ impl Station {
     }
 
     /// The offset the server holds for `id`'s upload (0 before one is created).
-    fn held(&self, id: AssessmentId) -> u64 {
+    pub fn held(&self, id: AssessmentId) -> u64 {
         let Some(url) = self.store.sync_item(id).expect("item").upload_url else { return 0 };
         let files = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base).to_owned() + "/";
         let client = TusClient::new(TusConfig::new(files), Some(sealed::station_identity(&self.keys)));
@@ -130,21 +134,16 @@ impl Station {
 
     /// Runs passes until `id` is delivered, calling `during` with every progress report.
     /// Returns the body bytes handed to the network beyond the bundle's length (re-sent bytes).
-    fn deliver(&mut self, id: AssessmentId, length: u64, during: &mut dyn FnMut(Progress)) -> u64 {
+    pub fn deliver(&mut self, id: AssessmentId, length: u64, during: &mut dyn FnMut(Progress)) -> u64 {
         let mut handed = 0u64;
         for _ in 0..MAX_PASSES {
             // Where this pass starts: what the server already holds.
             let mut prev = self.held(id);
-            self.passes += 1;
-            let now = sealed::now().plus_millis(self.passes * 86_400_000);
-            let report = self
-                .worker
-                .run_once(&self.store, now, &mut |_, p| {
-                    handed += p.sent.saturating_sub(prev);
-                    prev = p.sent;
-                    during(p);
-                })
-                .expect("the store works");
+            let report = self.pass(&mut |p| {
+                handed += p.sent.saturating_sub(prev);
+                prev = p.sent;
+                during(p);
+            });
             assert!(report.gave_up.is_empty() && report.alerts.is_empty(), "{report:?}");
             if self.store.sync_item(id).expect("item").state == DeliveryState::Delivered {
                 return handed.saturating_sub(length);
@@ -153,8 +152,15 @@ impl Station {
         panic!("{id} was not delivered in {MAX_PASSES} passes: {:?}", self.store.sync_item(id));
     }
 
+    /// One worker pass, a day after the last (past any backoff).
+    pub fn pass(&mut self, during: &mut dyn FnMut(Progress)) -> SyncReport {
+        self.passes += 1;
+        let now = sealed::now().plus_millis(self.passes * 86_400_000);
+        self.worker.run_once(&self.store, now, &mut |_, p| during(p)).expect("the store works")
+    }
+
     /// The stored receipt of `id`, verified against the bundle and the department key.
-    fn verify_receipt(&self, id: AssessmentId, zip: &[u8]) -> Receipt {
+    pub fn verify_receipt(&self, id: AssessmentId, zip: &[u8]) -> Receipt {
         let item = self.store.sync_item(id).expect("item");
         let receipt: Receipt = serde_json::from_str(item.receipt.as_deref().expect("a receipt")).expect("receipt json");
         receipt.verify(&benchproof_tlog::sha256(zip), &self.keys.department.did_key()).expect("the receipt verifies");
@@ -164,7 +170,7 @@ impl Station {
 }
 
 /// Checks the server holds exactly `delivered`, each once, in one leaf each.
-fn assert_exactly_once(dept: &Department, delivered: &[(AssessmentId, Vec<u8>)]) {
+pub fn assert_exactly_once(dept: &Department, delivered: &[(AssessmentId, Vec<u8>)]) {
     let rows = dept.bundles();
     assert_eq!(rows.len(), delivered.len(), "one archive row per bundle");
     assert_eq!(dept.leaves(), delivered.len(), "one log leaf per bundle");
@@ -261,4 +267,28 @@ fn a_server_restart_mid_upload_resumes_from_what_it_kept() {
     assert_eq!(station.verify_receipt(b, &zip_b).leaf_index, 1);
     assert_exactly_once(&dept, &[(a, zip_a), (b, zip_b)]);
     assert!(Path::new(&station.store.sync_item(a).expect("item").bundle_path).exists(), "nothing is deleted");
+}
+
+#[test]
+fn a_lost_answer_to_the_last_patch_costs_no_resend() {
+    let keys = sealed::keys();
+    let dept = Department::start(&keys);
+    let proxy = Proxy::start(dept.port());
+    let mut station = Station::new(&proxy);
+    let mut rng = Rng(0x5eed_0004);
+    let (id, zip) = station.queue(2 << 20, &mut rng);
+    let length = zip.len() as u64;
+    // The server receives every byte and archives the bundle, but its answer never arrives.
+    let mut armed = true;
+    let resent = station.deliver(id, length, &mut |p| {
+        // The last chunk's bytes are being read into the request: its answer is next.
+        if armed && p.sent == length {
+            armed = false;
+            proxy.swallow_next_answer();
+        }
+    });
+    assert_eq!(proxy.faults_fired.load(std::sync::atomic::Ordering::SeqCst), 1, "the answer was lost");
+    assert_eq!(resent, 0, "the receipt is fetched, not earned by sending the bundle again");
+    station.verify_receipt(id, &zip);
+    assert_exactly_once(&dept, &[(id, zip)]);
 }
