@@ -3,6 +3,8 @@
 //!
 //! - [`badge`]: build ([`badge::build`]) and sign ([`badge::issue`]) the `OpenBadgeCredential`
 //!   of a passed assessment from plain inputs ([`badge::BadgeInput`]).
+//! - [`assessment`]: [`assessment::badge_input`] maps a verified bundle's `assessment.json` onto a
+//!   [`BadgeInput`] (shared by the station and the department server).
 //! - [`verify`]: [`verify_credential`] checks structure, proof, issuer trust, validity, the
 //!   revocation bit and evidence digests, refusing with one specific [`CredentialError`].
 //! - [`proof`]: Data Integrity `eddsa-rdfc-2022` sign and verify; [`rdfc`]: JSON-LD → RDFC-1.0
@@ -12,6 +14,7 @@
 //! - [`bake`]: baked PNG/SVG badges and default badge images; [`report`]: cohort rows as CSV/JSON.
 //! - [`digest`] computes and parses `digestMultibase`.
 
+pub mod assessment;
 pub mod badge;
 pub mod bake;
 pub mod contexts;

@@ -83,6 +83,8 @@ pub struct ServerConfig {
     pub body_idle_timeout: Duration,
     /// The clock (the system clock outside tests).
     pub clock: Clock,
+    /// How credentials name the department (`did:key` unless a `did:web` domain is given).
+    pub issuer: crate::credentials::IssuerConfig,
 }
 
 impl ServerConfig {
@@ -101,6 +103,7 @@ impl ServerConfig {
             sweep_every: Duration::from_secs(600),
             body_idle_timeout: Duration::from_secs(60),
             clock: Clock::system(),
+            issuer: crate::credentials::IssuerConfig::default(),
         }
     }
 }

@@ -10,18 +10,22 @@
 //!   [`receive`]: verify → archive / conflict / quarantine; [`log`]: checkpoints, proofs, receipts.
 //! - [`meta::MetaStore`] and [`blob::BlobStore`]: the two backend traits, with SQLite / PostgreSQL
 //!   and files / S3 implementations.
+//! - [`credentials`]: Open Badges 3.0 issuance for archived passed bundles, the status list,
+//!   `did:web`, exports; [`review`]: expiring employer review links and their access log.
 //! - [`problem::Problem`]: every API error as `application/problem+json`.
 
 pub mod auth;
 pub mod blob;
 pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod html;
 pub mod log;
 pub mod meta;
 pub mod pages;
 pub mod problem;
 pub mod receive;
+pub mod review;
 pub mod server;
 pub mod state;
 pub mod tus;

@@ -1,5 +1,6 @@
 //! Metadata: uploads in progress, accepted bundles (whose order *is* the transparency log),
-//! quarantine, conflicts, stations, replay nonces, admin users and sessions.
+//! quarantine, conflicts, stations, replay nonces, admin users and sessions; and (schema version
+//! 2) issued credentials and employer review links.
 //!
 //! Invariants every backend keeps:
 //! - `commit_part` advances an upload's offset only from the offset the caller read (a
@@ -15,8 +16,15 @@ use std::pin::Pin;
 
 use serde::Serialize;
 
+pub mod credentials;
 pub mod postgres;
+pub mod remediation;
+pub mod review;
 pub mod sqlite;
+
+pub use credentials::{CredentialInsert, CredentialMeta, CredentialRow};
+pub use remediation::{RemediationMeta, RemediationRow};
+pub use review::{ReviewAccessRow, ReviewLinkRow, ReviewMeta};
 
 /// A boxed future, so the trait stays object safe.
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = Result<T, MetaError>> + Send + 'a>>;
@@ -121,8 +129,9 @@ pub struct StationRow {
     pub last_contact_ms: i64,
 }
 
-/// The metadata backend. See the module docs for the invariants.
-pub trait MetaStore: Send + Sync + std::fmt::Debug {
+/// The metadata backend. See the module docs for the invariants; credentials and review links
+/// are [`CredentialMeta`], [`ReviewMeta`] and [`RemediationMeta`] (schema version 2).
+pub trait MetaStore: CredentialMeta + ReviewMeta + RemediationMeta + Send + Sync + std::fmt::Debug {
     fn create_upload(&self, upload: Upload) -> BoxFut<'_, ()>;
     fn upload(&self, id: &str) -> BoxFut<'_, Option<Upload>>;
     /// Records `part` and moves the offset from `part.offset` to `part.offset + part.len`;

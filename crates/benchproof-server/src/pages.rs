@@ -13,15 +13,22 @@ use crate::html::{esc, page, table};
 use crate::problem::Problem;
 use crate::state::AppState;
 
-async fn require(state: &AppState, headers: &HeaderMap) -> Result<Result<String, Response>, Problem> {
+/// The logged-in admin, or the redirect to the login page.
+pub(crate) async fn require(state: &AppState, headers: &HeaderMap) -> Result<Result<String, Response>, Problem> {
     Ok(match admin::session_user(state, headers).await? {
         Some(u) => Ok(u),
         None => Err(Redirect::to("/admin/login").into_response()),
     })
 }
 
-fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     format!("<code>{}</code>", esc(s))
+}
+
+/// An admin page saying why an action was refused, with `status` and a link back.
+pub(crate) fn user_error(status: StatusCode, title: &str, user: &str, message: &str, back: &str) -> Response {
+    let body = format!("<p class=\"bad\" role=\"alert\">{}</p><p><a href=\"{}\">Back</a></p>", esc(message), esc(back));
+    (status, Html(page(title, Some(user), &body))).into_response()
 }
 
 /// `GET /admin`: received bundles.
@@ -45,7 +52,7 @@ pub async fn bundles(State(state): State<AppState>, headers: HeaderMap) -> Resul
                 esc(&b.rubric),
                 esc(&b.station_name),
                 code(&b.assessment),
-                code(&b.sha256),
+                format!("<a href=\"/admin/bundles/{}\">{}</a>", esc(&b.sha256), code(&b.sha256)),
             ]
         })
         .collect();

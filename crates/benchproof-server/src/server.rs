@@ -66,7 +66,35 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/log", get(pages::log_head))
         .route("/admin/login", get(pages::login_form).post(pages::login))
         .route("/admin/logout", post(pages::logout))
+        .merge(credentials_and_review())
         .with_state(state)
+}
+
+/// Credentials (issue, status list, exports, did:web) and employer review links.
+fn credentials_and_review() -> Router<AppState> {
+    use crate::credentials::{api, attempts, did, export, issue, pages as cpages, published, status};
+    use crate::review::{admin as radmin, public as rpublic};
+    Router::new()
+        .route("/.well-known/did.json", get(did::get_did_json))
+        .route("/status/1", get(status::get_list))
+        .route("/ims/ob/v3p0/discovery", get(api::get_discovery))
+        .route("/ims/ob/v3p0/credentials", get(api::get_credentials))
+        .route("/evidence/{assessment}/{sha}", get(published::get_evidence))
+        .route("/rubrics/{id}/{version}", get(published::get_rubric))
+        .route("/admin/bundles/{sha}", get(cpages::get_bundle))
+        .route("/admin/bundles/{sha}/issue", post(issue::post_issue))
+        .route("/admin/bundles/{sha}/bundle.zip", get(export::get_bundle_zip))
+        .route("/admin/bundles/{sha}/review-links", post(radmin::post_create))
+        .route("/admin/bundles/{sha}/remediation", post(attempts::post_note))
+        .route("/admin/credentials", get(cpages::get_credentials))
+        .route("/admin/credentials/{id}/revoke", post(status::post_revoke))
+        .route("/admin/credentials/{id}/{format}", get(export::get_credential))
+        .route("/admin/{report}", get(export::get_report))
+        .route("/admin/reviews", get(radmin::get_list))
+        .route("/admin/reviews/{id}/revoke", post(radmin::post_revoke))
+        .route("/review/{token}", get(rpublic::get_page).post(rpublic::post_code))
+        .route("/review/{token}/media/{sha}", get(rpublic::get_media))
+        .route("/review/{token}/receipt.json", get(rpublic::get_receipt))
 }
 
 /// Deletes uploads whose expiry has passed, with their parts. Returns how many.
@@ -147,7 +175,10 @@ pub async fn serve_with(
         locks: Default::default(),
     };
     let app = router(state.clone());
-    let serve = tokio::spawn(async move { axum::serve(listener, app).await });
+    let serve =
+        tokio::spawn(
+            async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await },
+        );
     let sweeper = state.clone();
     let sweep = tokio::spawn(async move {
         let mut every = tokio::time::interval(sweeper.config.sweep_every);

@@ -6,9 +6,8 @@ use std::path::Path;
 
 use benchproof_bagit::Limits;
 use benchproof_bundle::{read_rubric, verify_path, Trust, Verified};
-use benchproof_credential::badge::{
-    self, AchievementType, BadgeInput, Disclosure, EvidenceItem, IdentityType, StepResult, Student,
-};
+use benchproof_credential::assessment::IssueContext;
+use benchproof_credential::badge::{self, AchievementType, BadgeInput};
 use benchproof_credential::{Issuer, TrustedIssuers, VerifyPolicy};
 use benchproof_domain::{rubric, Sha256, Timestamp};
 use benchproof_evidence::DidKey;
@@ -52,52 +51,18 @@ fn badge_input(
     dept: &DepartmentKey,
     o: &IssueOptions,
 ) -> Result<BadgeInput, StationError> {
-    let base = o.base_url.trim_end_matches('/');
-    let id = v.assessment;
-    let review = |sha: &str| format!("{base}/evidence/{id}/{sha}");
-    let mut evidence = vec![EvidenceItem {
-        url: review(&zip_sha256.to_string()),
-        name: "Evidence bundle".into(),
-        narrative: format!(
-            "The sealed, signed BagIt evidence bundle of assessment {id}: every verdict, the event log and all media."
-        ),
-        sha256: zip_sha256.0,
-    }];
-    for step in &v.document.steps {
-        for e in &step.evidence {
-            evidence.push(EvidenceItem {
-                url: review(&e.sha256.to_string()),
-                name: format!("{}: {}", step.title, e.path.trim_start_matches("data/")),
-                narrative: format!("{} evidence of step \"{}\", captured {}.", e.media_type, step.title, e.captured_at),
-                sha256: e.sha256.0,
-            });
-        }
-    }
     let salt = badge::new_salt(&ring::rand::SystemRandom::new())
         .map_err(|_| StationError::Credential("the system has no random number generator".into()))?;
-    Ok(BadgeInput {
+    let context = IssueContext {
         credential_id: uuid::Uuid::now_v7(),
         issuer: Issuer::with_did_key(dept.signing_key(), dept.info.name.clone(), o.department_url.clone()),
-        valid_from: xsd(o.now),
-        valid_until: None,
-        student: Student {
-            identifier: v.document.student.clone(),
-            identity_type: IdentityType::StudentId,
-            disclosure: Disclosure::Hashed { salt },
-        },
-        rubric_url: format!("{base}/rubrics/{}/{}", rubric.id, rubric.version),
-        rubric,
+        base_url: o.base_url.clone(),
         achievement_type: o.achievement_type,
-        outcome: v.document.outcome.result,
-        steps: v
-            .document
-            .steps
-            .iter()
-            .map(|s| StepResult { step: s.id.clone(), verdict: s.verdict, level: s.level.clone() })
-            .collect(),
-        evidence,
+        valid_from: xsd(o.now),
+        salt,
         status: None,
-    })
+    };
+    Ok(benchproof_credential::assessment::badge_input(&v.document, rubric, zip_sha256.0, context))
 }
 
 /// Checks a credential against a trusted department key, at `now`, and (when given) the bundle

@@ -28,6 +28,14 @@ pub struct ServeArgs {
     /// The transparency log's name in its checkpoints, e.g. bench.example.edu/log
     #[arg(long, default_value = "benchproof/log")]
     log_origin: String,
+    /// Issue credentials as did:web:DOMAIN and publish /.well-known/did.json (serve it at
+    /// https://DOMAIN/) [default: issue as the department's did:key]
+    #[arg(long, value_name = "DOMAIN")]
+    did_web: Option<String>,
+    /// The department's web page, named in credentials as the issuer's url [default: the
+    /// server's public URL]
+    #[arg(long, value_name = "URL")]
+    department_url: Option<String>,
 }
 
 /// The department whose server this is.
@@ -86,8 +94,10 @@ pub fn config(
     )?;
     let dept = DepartmentKey::open(&dir, Some(&passphrase))?;
     let trust = Trust { department: dept.info.did.clone(), revocations: dept.revocations()? };
+    let name = dept.info.name.clone();
     let mut config = ServerConfig::embedded(server_dir(&ctx.data_dir), addr, dept.into_signing_key(), trust);
     config.backend = backend;
+    config.issuer.name = name;
     Ok(config)
 }
 
@@ -96,6 +106,13 @@ pub fn run(ctx: &Context, args: ServeArgs) -> CliResult {
     let mut config = config(ctx, &args.department, args.addr, backend)?;
     config.public_url = args.public_url;
     config.log_origin = args.log_origin;
+    if let Some(domain) = &args.did_web {
+        // Refuse a domain that cannot name a did:web before anything starts.
+        benchproof_credential::IssuerDid::web(domain, *config.department_key.did_key().public_key())
+            .map_err(|e| Failure::new(USAGE, anyhow::anyhow!("--did-web: {e}")))?;
+    }
+    config.issuer.did_web = args.did_web;
+    config.issuer.url = args.department_url;
     let json = ctx.json;
     benchproof_server::run(config, move |addr| {
         if json {

@@ -11,6 +11,10 @@ use tokio_postgres::{Client, NoTls, Row};
 
 use super::{Accepted, BoxFut, BundleRow, ConflictRow, MetaError, MetaStore, Part, QuarantineRow, StationRow, Upload};
 
+mod credentials;
+mod remediation;
+mod review;
+
 /// The advisory lock key that serialises log appends.
 const LOG_LOCK: i64 = 0x0062_706c_6f67; // "bplog"
 
@@ -43,6 +47,14 @@ impl PgMeta {
             .get(0);
         if !exists {
             tx.batch_execute(super::sqlite::SCHEMA_V1).await.map_err(pg)?;
+        }
+        let v2: bool = tx
+            .query_one("SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'credentials' AND table_schema = current_schema())", &[])
+            .await
+            .map_err(pg)?
+            .get(0);
+        if !v2 {
+            tx.batch_execute(super::sqlite::SCHEMA_V2).await.map_err(pg)?;
         }
         tx.commit().await.map_err(pg)?;
         Ok(PgMeta { client: Arc::new(tokio::sync::Mutex::new(client)) })

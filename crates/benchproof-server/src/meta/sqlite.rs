@@ -8,8 +8,16 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::{Accepted, BoxFut, BundleRow, ConflictRow, MetaError, MetaStore, Part, QuarantineRow, StationRow, Upload};
 
+mod credentials;
+mod remediation;
+mod review;
+
 /// Schema, applied once (`user_version` 1). Append new migrations; never edit this one.
 pub const SCHEMA_V1: &str = include_str!("schema-v1.sql");
+/// Credentials and review links (`user_version` 2).
+pub const SCHEMA_V2: &str = include_str!("schema-v2.sql");
+/// The migrations in order; `user_version` is how many have run.
+const MIGRATIONS: [&str; 2] = [SCHEMA_V1, SCHEMA_V2];
 
 /// SQLite metadata in one file.
 #[derive(Debug, Clone)]
@@ -26,18 +34,19 @@ impl SqliteMeta {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        match version {
-            0 => {
-                conn.execute_batch(SCHEMA_V1)?;
-                conn.pragma_update(None, "user_version", 1)?;
-            }
-            1 => {}
-            v => {
-                return Err(MetaError::Corrupt(format!(
-                    "{} has schema version {v}, newer than this server (1); run a newer benchproof",
-                    path.display()
-                )))
-            }
+        let known = MIGRATIONS.len() as i64;
+        if !(0..=known).contains(&version) {
+            return Err(MetaError::Corrupt(format!(
+                "{} has schema version {version}, newer than this server ({known}); run a newer benchproof",
+                path.display()
+            )));
+        }
+        for (n, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            // Each migration and its version bump commit together.
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", n as i64 + 1)?;
+            tx.commit()?;
         }
         Ok(SqliteMeta { conn: Arc::new(Mutex::new(conn)) })
     }

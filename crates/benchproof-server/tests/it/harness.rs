@@ -94,8 +94,18 @@ impl Env {
     }
 
     pub async fn start_with(kind: Kind, revocations: Option<RevocationList>) -> Env {
+        Env::start_configured(kind, revocations, |_| {}).await
+    }
+
+    /// Like [`Env::start_with`], with a last change to the configuration.
+    pub async fn start_configured(
+        kind: Kind,
+        revocations: Option<RevocationList>,
+        tweak: impl FnOnce(&mut ServerConfig),
+    ) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let mut config = config(dir.path().join("data"), revocations);
+        tweak(&mut config);
         if let Kind::Scale(url) = &kind {
             let s3 = crate::s3::start(&dir.path().join("s3")).await;
             config.backend = Backend::Scale { postgres: url.clone(), s3 };

@@ -7,13 +7,17 @@
 #[path = "../../../benchproof-bundle/tests/it/golden.rs"]
 mod golden;
 
+mod assessments;
 #[macro_use]
 mod cases;
 mod client;
+mod credentials;
 mod embedded;
 mod harness;
 mod interop;
 mod pg;
 mod postgres;
+mod review;
+mod review_browser;
 mod s3;
 mod scale;
