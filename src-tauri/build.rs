@@ -2,12 +2,14 @@ fn main() {
     // Listing the app's commands makes each one need an explicit grant in capabilities/.
     let manifest = tauri_build::AppManifest::new().commands(&[
         "app_info",
+        "ui_ready",
         "station_status",
         "pick_file",
         "setup_station",
         "start_demo",
         "list_devices",
         "test_instrument",
+        "station_clock",
         "sign_in",
         "sign_out",
         "list_rubrics",

@@ -27,6 +27,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
         FilePurpose,
         DeviceInfo,
         InstrumentTest,
+        AudioLevelEvent,
         DeviceEvent,
         ProctorInfo,
         RubricSummary,

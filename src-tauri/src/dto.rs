@@ -17,5 +17,6 @@ pub use assessment::{
 pub use outbox::{HistoryItem, OutboxItem, Outcome, Progress, QueueStatus, SealedInfo, SyncState};
 pub use rubric::{EvidenceKind, Level, PassRule, Rubric, RubricSummary, Step};
 pub use station::{
-    AppInfo, DeviceEvent, DeviceInfo, DeviceKind, FilePurpose, InstrumentTest, ProctorInfo, SetupRequest, StationStatus,
+    AppInfo, AudioLevelEvent, DeviceEvent, DeviceInfo, DeviceKind, FilePurpose, InstrumentTest, ProctorInfo,
+    SetupRequest, StationStatus,
 };

@@ -46,6 +46,7 @@ pub fn app<R: Runtime>(builder: Builder<R>, desk: Arc<Desk>) -> Builder<R> {
     let (preview_desk, media_desk) = (desk.clone(), desk.clone());
     builder
         .manage(desk)
+        .manage(commands::station::Startup::now())
         .register_asynchronous_uri_scheme_protocol("preview", move |_ctx, request, responder| {
             let (desk, cache) = (preview_desk.clone(), cache.clone());
             tauri::async_runtime::spawn_blocking(move || responder.respond(serve_preview(&desk, &cache, &request)));
@@ -56,12 +57,14 @@ pub fn app<R: Runtime>(builder: Builder<R>, desk: Arc<Desk>) -> Builder<R> {
         })
         .invoke_handler(tauri::generate_handler![
             commands::station::app_info,
+            commands::station::ui_ready,
             commands::station::station_status,
             commands::station::pick_file,
             commands::station::setup_station,
             commands::station::start_demo,
             commands::devices::list_devices,
             commands::devices::test_instrument,
+            commands::devices::station_clock,
             commands::proctor::sign_in,
             commands::proctor::sign_out,
             commands::assessment::list_rubrics,

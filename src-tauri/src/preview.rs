@@ -3,7 +3,9 @@
 //!
 //! Invariant: a frame is encoded at most once; the cache keeps the last JPEG per camera keyed by
 //! the frame's sequence number, and a request for an unchanged frame is served from it. MJPEG
-//! frames are passed through as they came from the camera.
+//! frames are passed through as they came from the camera; raw frames wider than
+//! [`PREVIEW_WIDTH`] are subsampled by a whole factor first (the preview is shown at most 480
+//! pixels wide, so encoding 1280×720 would cost four times the work for nothing).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,6 +17,8 @@ use tauri::http::{header, Response, StatusCode};
 
 /// JPEG quality of preview frames: enough to judge framing and focus, small enough for 30 fps.
 const QUALITY: u8 = 70;
+/// Raw frames are subsampled by the smallest whole factor that brings them to this width or less.
+pub const PREVIEW_WIDTH: u32 = 640;
 
 /// A camera's last frame sequence number and its JPEG.
 type Cached = (u64, Arc<Vec<u8>>);
@@ -50,23 +54,26 @@ pub fn encode(frame: &VideoFrame) -> Result<Vec<u8>, String> {
     }
     let mut i420 = Vec::new();
     benchproof_capture::convert::to_i420(frame, &mut i420).map_err(|e| e.to_string())?;
-    let rgb = i420_to_rgb(&i420, frame.width, frame.height);
+    let step = frame.width.div_ceil(PREVIEW_WIDTH).max(1);
+    let (rgb, width, height) = i420_to_rgb(&i420, frame.width, frame.height, step);
     let mut out = Vec::with_capacity(rgb.len() / 10);
     JpegEncoder::new_with_quality(&mut out, QUALITY)
-        .encode(&rgb, frame.width, frame.height, ExtendedColorType::Rgb8)
+        .encode(&rgb, width, height, ExtendedColorType::Rgb8)
         .map_err(|e| e.to_string())?;
     Ok(out)
 }
 
-/// BT.601 limited-range I420 to packed RGB.
-fn i420_to_rgb(i420: &[u8], width: u32, height: u32) -> Vec<u8> {
-    let (w, h) = (width as usize, height as usize);
+/// BT.601 limited-range I420 to packed RGB, keeping every `step`-th pixel of every `step`-th
+/// row; returns the pixels and their width and height.
+fn i420_to_rgb(i420: &[u8], width: u32, height: u32, step: u32) -> (Vec<u8>, u32, u32) {
+    let (w, h, step) = (width as usize, height as usize, step as usize);
     let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
     let (y_plane, rest) = i420.split_at(w * h);
     let (u_plane, v_plane) = rest.split_at(cw * ch);
-    let mut rgb = Vec::with_capacity(w * h * 3);
-    for row in 0..h {
-        for col in 0..w {
+    let (out_w, out_h) = (w.div_ceil(step), h.div_ceil(step));
+    let mut rgb = Vec::with_capacity(out_w * out_h * 3);
+    for row in (0..h).step_by(step) {
+        for col in (0..w).step_by(step) {
             let y = (f32::from(y_plane[row * w + col]) - 16.0) * 1.164;
             let c = (row / 2) * cw + col / 2;
             let (u, v) = (f32::from(u_plane[c]) - 128.0, f32::from(v_plane[c]) - 128.0);
@@ -74,7 +81,7 @@ fn i420_to_rgb(i420: &[u8], width: u32, height: u32) -> Vec<u8> {
             rgb.extend_from_slice(&[clamp(y + 1.596 * v), clamp(y - 0.392 * u - 0.813 * v), clamp(y + 2.017 * u)]);
         }
     }
-    rgb
+    (rgb, out_w as u32, out_h as u32)
 }
 
 /// Decodes the device id from a request path (`/<percent-encoded id>`).
@@ -113,7 +120,10 @@ mod tests {
     use benchproof_capture::ClockTime;
 
     fn grey_frame(seq: u64, luma: u8) -> VideoFrame {
-        let (w, h) = (64u32, 48u32);
+        grey_frame_of(64, 48, seq, luma)
+    }
+
+    fn grey_frame_of(w: u32, h: u32, seq: u64, luma: u8) -> VideoFrame {
         let mut data = vec![luma; (w * h) as usize];
         data.extend(vec![128u8; benchproof_capture::convert::i420_len(w, h) - (w * h) as usize]);
         VideoFrame { at: ClockTime::default(), seq, width: w, height: h, format: PixelFormat::I420, data }
@@ -127,6 +137,15 @@ mod tests {
         let px = img.get_pixel(10, 10).0;
         // Y 180 limited range ≈ 191 full range, grey.
         assert!(px.iter().all(|&c| c.abs_diff(191) <= 3), "{px:?}");
+    }
+
+    #[test]
+    fn wide_frames_are_subsampled_to_the_preview_width() {
+        for ((w, h), want) in [((1280, 720), (640, 360)), ((1920, 1080), (640, 360)), ((640, 480), (640, 480))] {
+            let jpeg = encode(&grey_frame_of(w, h, 0, 120)).unwrap();
+            let img = image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg).unwrap();
+            assert_eq!((img.width(), img.height()), want, "{w}×{h}");
+        }
     }
 
     #[test]

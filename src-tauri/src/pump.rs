@@ -1,6 +1,7 @@
 //! Background threads that keep the windows current: the desk pump (snippets and device
-//! changes, every 200 ms), the preview ticker (a `preview-frame` event per new camera frame) and
-//! the background sync (one pass to the department server every 30 s when one is configured).
+//! changes, every 200 ms), the preview ticker (a `preview-frame` event per new camera frame), the
+//! audio meter (an `audio-level` event every 100 ms: RMS and peak since the last one, never the
+//! samples) and the background sync (one pass to the department server every 30 s when one is configured).
 //!
 //! Invariant: no thread holds the desk's lock between iterations (the sync pass holds it not at
 //! all: it runs on a station of its own), and all stop when the app handle's event loop is gone
@@ -17,11 +18,12 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime};
 
 use crate::commands::announce_change;
-use crate::dto::DeviceEvent;
+use crate::dto::{AudioLevelEvent, DeviceEvent};
 
 const PUMP_EVERY: Duration = Duration::from_millis(200);
 const PREVIEW_EVERY: Duration = Duration::from_millis(15);
 const SYNC_EVERY: Duration = Duration::from_secs(30);
+const METER_EVERY: Duration = Duration::from_millis(100);
 
 /// Payload of `preview-frame`: which camera has a new frame; the frame itself is fetched by URL.
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +38,11 @@ pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
     std::thread::Builder::new()
         .name("background-sync".into())
         .spawn(move || sync(&app3, &desk3))
+        .expect("spawning a thread at start-up");
+    let (app4, desk4) = (app.clone(), desk.clone());
+    std::thread::Builder::new()
+        .name("audio-meter".into())
+        .spawn(move || meter(&app4, &desk4))
         .expect("spawning a thread at start-up");
     let (app2, desk2) = (app.clone(), desk.clone());
     std::thread::Builder::new()
@@ -66,6 +73,16 @@ fn pump<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
         }
         if changed {
             announce_change(app);
+        }
+    }
+}
+
+fn meter<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+    loop {
+        std::thread::sleep(METER_EVERY);
+        let Some((device, level)) = desk.audio_level() else { continue };
+        if app.emit("audio-level", AudioLevelEvent::new(device, level)).is_err() {
+            return;
         }
     }
 }

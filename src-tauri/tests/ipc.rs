@@ -120,6 +120,28 @@ fn the_student_window_may_read_its_view_and_nothing_else() {
     invoke(&h.main, "station_status", json!({})).unwrap();
 }
 
+/// "Test connection" really talks SCPI: the simulated scope answers `*IDN?`; a silent one is a
+/// timeout, a closed port unreachable (answers, not command errors); a bad address is refused.
+#[test]
+fn test_connection_asks_the_instrument_who_it_is() {
+    let h = harness();
+    let scope = benchproof_instrument::SimScope::start().unwrap();
+    let test = invoke(&h.main, "test_instrument", json!({"address": scope.address()})).unwrap();
+    assert_eq!(test["ok"], true, "{test}");
+    assert_eq!(test["address"], scope.address().as_str());
+    assert!(test["detail"].as_str().unwrap().contains("Simulated Oscilloscope"), "{test}");
+    assert_eq!(test["profile"], "benchproof-sim");
+    assert_eq!(test["code"], Value::Null);
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let test = invoke(&h.main, "test_instrument", json!({"address": closed.to_string()})).unwrap();
+    assert_eq!((test["ok"].clone(), test["code"].clone()), (json!(false), json!("instrument_unreachable")), "{test}");
+    assert!(test["detail"].as_str().unwrap().contains("LAN settings"), "says what to check: {test}");
+
+    assert_eq!(code(invoke(&h.main, "test_instrument", json!({"address": "scope:port"}))), "invalid_input");
+    assert!(invoke(&h.student, "test_instrument", json!({"address": scope.address()})).is_err(), "not the student's");
+}
+
 #[test]
 fn commands_refuse_with_a_code_when_nobody_is_signed_in() {
     let h = harness();
@@ -127,7 +149,10 @@ fn commands_refuse_with_a_code_when_nobody_is_signed_in() {
     let request = json!({"rubric_id": "probe-compensation", "student": "s-1", "consent": true, "previous": null});
     assert_eq!(code(invoke(&h.main, "create_assessment", json!({ "request": request }))), "not_signed_in");
     assert_eq!(code(invoke(&h.main, "assessment", json!({"id": "nope"}))), "unknown_assessment");
-    assert_eq!(code(invoke(&h.main, "test_instrument", json!({"device": "scope"}))), "not_supported");
     let devices = invoke(&h.main, "list_devices", json!({})).unwrap();
     assert!(devices.as_array().unwrap().iter().any(|d| d["kind"] == "camera" && d["simulated"] == true));
+    // Capturing since demo mode: the station clock runs.
+    let (a, b) =
+        (invoke(&h.main, "station_clock", json!({})).unwrap(), invoke(&h.main, "station_clock", json!({})).unwrap());
+    assert!(b.as_f64().unwrap() >= a.as_f64().unwrap(), "{a} then {b}");
 }

@@ -67,8 +67,15 @@ const tests = [
     async () => {
       const page = await freshPage();
       await page.getByRole("heading", { name: "Set up this station" }).waitFor();
+      await page.getByLabel("LAN address").fill("scope:notaport");
       await page.getByRole("button", { name: "Test connection" }).click();
-      await waitText(page, "[role=status]", "Connected: SIMULATED");
+      await waitText(page, "[role=alert]", "is not an instrument address");
+      await page.getByLabel("LAN address").fill("192.0.2.7");
+      await page.getByRole("button", { name: "Test connection" }).click();
+      await waitText(page, "[data-testid=instrument-result]", "Failed (instrument_unreachable)");
+      await page.getByLabel("LAN address").fill("127.0.0.1:5025");
+      await page.getByRole("button", { name: "Test connection" }).click();
+      await waitText(page, "[data-testid=instrument-result]", "Connected to 127.0.0.1:5025: Benchproof,Simulated Oscilloscope");
       await page.getByRole("button", { name: "Set up station" }).click();
       await waitText(page, "[role=alert]", "choose both the enrolment file and the trust file");
       await screenshot(page, "setup");
@@ -243,7 +250,7 @@ const tests = [
       await page.waitForFunction(() => document.querySelector('[data-testid^="queue-"]')?.getAttribute("data-state") === "uploading");
       await waitText(page, '[data-testid^="queue-"]', "Uploading");
       await page.waitForFunction(() => document.querySelector('[data-testid^="queue-"]')?.getAttribute("data-state") === "delivered");
-      assert((await row.innerText()).includes("Receipt receipt-"), "delivered shows the receipt");
+      assert((await row.innerText()).includes("Receipt: entry 1 of 1 in the department's log"), "delivered shows where the receipt puts it");
       assert(page.errors.length === 0, `no page errors: ${page.errors}`);
       await student.close();
       await page.close();
@@ -274,6 +281,8 @@ const tests = [
       await waitText(page, '[data-testid^="queue-"]', "507 insufficient storage", 20000);
       await page.evaluate(() => window.__mock.setServerReachable(false));
       await waitText(page, '[data-testid="server"]', "not reachable");
+      await waitText(page, '[data-testid="server-detail"]', "did not answer the probe");
+      await waitText(page, '[data-testid^="queue-"]', "1 attempt");
       await screenshot(page, "queue");
       await checkAccessibility(page, "queue");
       await page.evaluate(() => window.__mock.setServerReachable(true));

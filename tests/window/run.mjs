@@ -1,142 +1,119 @@
 // The real-window test: the debug station app under Xvfb, driven over WebDriver (tauri-driver +
 // Debian's WebKitWebDriver) with plain HTTP, on simulated devices in a temporary data directory.
-// Demo mode → sign in → start an assessment → tick every step (keyboard and IPC) → finish →
-// sign and seal; then `benchproof verify` must accept the sealed bundle. Screenshots go to
-// docs/screenshots/window-*.png.
+// Setup screen: "Test connection" talks SCPI to a loopback instrument → demo mode → sign in →
+// start an assessment → the live preview shows frames that change and the audio meter moves →
+// tick every step (keyboard and IPC) → finish → sign and seal; then `benchproof verify` must
+// accept the sealed bundle. Screenshots go to docs/screenshots/window-*.png.
 //
 // Run through tests/window/run.sh (it builds the binaries and starts Xvfb).
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { button, cliBinary, root, startDemoAssessment, startSession, until } from "./driver.mjs";
 
-const root = resolve(import.meta.dirname, "../..");
-// Cargo's own rule: $CARGO_TARGET_DIR when set, else target/ in the workspace.
-const target = process.env.CARGO_TARGET_DIR || join(root, "target");
-const app = join(target, "debug/benchproof-app");
-const cli = join(target, "debug/benchproof");
 const shots = join(root, "docs/screenshots");
 const home = mkdtempSync(join(tmpdir(), "benchproof-window-"));
 const PIN = "demo-proctor-pin";
+const IDN = "Benchproof,Window Test Scope,WT0001,1.0";
 
-const freePort = () =>
-  new Promise((ok) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
+/** An instrument on loopback that speaks just enough SCPI: it answers `*IDN?`. */
+function scpiInstrument() {
+  const server = createServer((socket) => {
+    let buffered = "";
+    socket.on("data", (chunk) => {
+      buffered += chunk.toString("latin1");
+      let nl;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const command = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (command === "*IDN?") socket.write(`${IDN}\n`);
+      }
     });
+    socket.on("error", () => {});
   });
-
-const port = await freePort();
-const nativePort = await freePort();
-const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-  env: { ...process.env, BENCHPROOF_HOME: home },
-  stdio: ["ignore", "inherit", "inherit"],
-});
-const base = `http://127.0.0.1:${port}`;
-let session = null;
-
-async function wd(method, path, body) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value)}`);
-  return json.value;
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
 }
-const s = (path) => `/session/${session}${path}`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `fn` until it returns a truthy value (the app answers asynchronously). */
-async function until(what, fn, timeoutMs = 30000) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
-}
-const find = (xpath) =>
-  until(xpath, async () => Object.values(await wd("POST", s("/element"), { using: "xpath", value: xpath }))[0]);
-const click = async (xpath) => wd("POST", s(`/element/${await find(xpath)}/click`), {});
-const type = async (xpath, text) => wd("POST", s(`/element/${await find(xpath)}/value`), { text });
-const js = (script, args = []) => wd("POST", s("/execute/sync"), { script, args });
-const invoke = (cmd, args) =>
-  wd("POST", s("/execute/async"), {
-    script: `const done = arguments[arguments.length - 1];
-      window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then((v) => done({ ok: v }), (e) => done({ err: e }));`,
-    args: [cmd, args],
-  }).then((r) => {
-    if (r.err) throw new Error(`${cmd}: ${JSON.stringify(r.err)}`);
-    return r.ok;
-  });
-async function screenshot(name) {
-  const png = await wd("GET", s("/screenshot"));
-  writeFileSync(join(shots, `window-${name}.png`), Buffer.from(png, "base64"));
-}
-const button = (label) => `//button[normalize-space()='${label}']`;
+/**
+ * Counts the frames the preview <img> of the first camera finishes loading, with each one's
+ * decoded width and URL. (Polling naturalWidth does not work: WebKit reports 0 while the next
+ * frame is on its way, which is most of the time.)
+ */
+const WATCH_PREVIEW = `const img = document.querySelector("[data-testid^='preview-'] img");
+  window.__preview = { loads: [] };
+  img.addEventListener("load", () => window.__preview.loads.push({ src: img.src, width: img.naturalWidth, height: img.naturalHeight }));`;
 
 let failed = false;
+let w = null;
+const instrument = await scpiInstrument();
 try {
-  await until("tauri-driver", () => fetch(`${base}/status`).then((r) => r.ok));
-  session = (
-    await wd("POST", "/session", {
-      capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: app } } },
-    })
-  ).sessionId;
+  w = await startSession({ BENCHPROOF_HOME: home });
+  const shot = async (name) => writeFileSync(join(shots, `window-${name}.png`), await w.screenshot());
 
-  await click(button("Start demo mode"));
-  await type("//input[@id='proctor-pin']", PIN);
-  await screenshot("sign-in");
-  await click(button("Sign in"));
-  await find("//h1[@id='start-title']");
-  await click("//label[contains(., 'Passive probe compensation')]//input");
-  await type("//input[@id='student-id']", "s-window-1");
-  await click("//label[contains(., 'agrees to be recorded')]//input");
-  await click("//button[@type='submit' and contains(., 'Start assessment')]");
-  await find("//*[@id='assess-title']");
-  await screenshot("assessment");
+  // Setup: a real SCPI exchange with the loopback instrument, and a specific answer when nobody listens.
+  await w.type("//input[@id='instrument-address']", `127.0.0.1:${instrument.address().port}`);
+  await w.click(button("Test connection"));
+  await w.find(`//*[@data-testid='instrument-result' and contains(., 'Connected to') and contains(., '${IDN}')]`);
+  await shot("setup");
+  instrument.close();
+  await w.click(button("Test connection"));
+  await w.find("//*[@data-testid='instrument-result' and contains(., 'instrument_unreachable')]");
+
+  await startDemoAssessment(w, {
+    pin: PIN,
+    student: "s-window-1",
+    rubricTitle: "Passive probe compensation",
+    beforeSignIn: () => shot("sign-in"),
+  });
+  await w.find("//header//*[contains(., 'demo station')]");
+
+  // The live preview decodes real frames, and they keep coming; the meter hears the tone.
+  await w.js(WATCH_PREVIEW);
+  const loads = await until("two decoded preview frames", async () => {
+    const l = (await w.js("return window.__preview.loads;")).filter((f) => f.width > 0);
+    return new Set(l.map((f) => f.src)).size >= 2 ? l : null;
+  });
+  const [first, later] = [loads[0], loads[loads.length - 1]];
+  if (!first.src.startsWith("preview://localhost/sim%3Acamera")) throw new Error(`unexpected preview URL ${first.src}`);
+  console.log(`window test: preview ${first.width}×${first.height}, ${first.src} → ${later.src}`);
+  const levels = new Set();
+  await until("the audio meter to move", async () => {
+    levels.add(await w.js(`return document.querySelector("[role=meter]")?.getAttribute("aria-valuenow") ?? null;`));
+    return [...levels].filter((l) => l !== null && l !== "0").length >= 2;
+  });
+  await shot("assessment");
 
   // The first step by keyboard, as a proctor with gloves would; the rest through the same IPC.
-  const id = (await invoke("station_status", {})).in_progress;
-  await wd("POST", s("/actions"), {
-    actions: [{ type: "key", id: "kbd", actions: [{ type: "keyDown", value: "p" }, { type: "keyUp", value: "p" }] }],
-  });
-  await until("the keyboard tick", async () => (await invoke("assessment", { id })).ticks.length === 1);
-  const view = await invoke("assessment", { id });
+  const id = (await w.invoke("station_status", {})).in_progress;
+  await w.key("p");
+  await until("the keyboard tick", async () => (await w.invoke("assessment", { id })).ticks.length === 1);
+  const view = await w.invoke("assessment", { id });
   for (const step of view.rubric.steps.slice(1)) {
     const level = step.levels.length ? step.levels[step.levels.length - 1].name : null;
-    await invoke("tick", { id, request: { step: step.id, verdict: "pass", level, note: null } });
+    await w.invoke("tick", { id, request: { step: step.id, verdict: "pass", level, note: null } });
   }
-  await click(button("Finish and review"));
-  await find("//*[@data-testid='outcome' and contains(., 'Passed')]");
-  await screenshot("review");
-  await type("//label[contains(., 'Your PIN or passphrase')]/following::input[1]", PIN);
-  await click(button("Sign and seal"));
-  await find("//h1[contains(., 'Upload queue')]");
-  await screenshot("queue");
+  await w.click(button("Finish and review"));
+  await w.find("//*[@data-testid='outcome' and contains(., 'Passed')]");
+  await shot("review");
+  await w.type("//label[contains(., 'Your PIN or passphrase')]/following::input[1]", PIN);
+  await w.click(button("Sign and seal"));
+  await w.find("//h1[contains(., 'Upload queue')]");
+  await shot("queue");
 
   const bundle = readdirSync(join(home, "outbox")).find((f) => f.endsWith(".zip"));
   if (!bundle) throw new Error("no bundle in the outbox");
-  const verify = spawnSync(cli, ["verify", join(home, "outbox", bundle), "--data-dir", home], { encoding: "utf8" });
+  const verify = spawnSync(cliBinary, ["verify", join(home, "outbox", bundle), "--data-dir", home], { encoding: "utf8" });
   process.stdout.write(verify.stdout + verify.stderr);
   if (verify.status !== 0) throw new Error(`benchproof verify exited ${verify.status}`);
   console.log(`window test: sealed and verified ${bundle}`);
 } catch (e) {
   failed = true;
   console.error(`window test FAILED: ${e.stack ?? e}`);
-  if (session) await screenshot("failure").catch(() => {});
+  if (w) await w.screenshot().then((png) => writeFileSync(join(shots, "window-failure.png"), png), () => {});
 } finally {
-  if (session) await wd("DELETE", s("")).catch(() => {});
-  driver.kill();
+  instrument.close();
+  await w?.close();
 }
 process.exit(failed ? 1 : 0);

@@ -1,6 +1,7 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { DemoBanner, ErrorNote, Loading } from "./components/Notice";
 import type { AssessmentView, Backend, SealedInfo } from "./lib/backend";
+import { stationLabel } from "./lib/format";
 import { parseRoute, type Route } from "./lib/router";
 import { useAsync } from "./lib/useAsync";
 import { Assess } from "./views/Assess";
@@ -35,6 +36,13 @@ export function App({ backend }: { backend: Backend }) {
     [backend, status.value],
   );
   const [flash, setFlash] = useState<string | null>(null);
+  // Once a real screen (not the loading note) is on screen, say so, once (start-up benchmark).
+  const ready = useRef(false);
+  useEffect(() => {
+    if (ready.current || route.screen === "student" || (!status.value && !status.error)) return;
+    ready.current = true;
+    void backend.uiReady().catch(() => undefined);
+  }, [backend, status.value, status.error, route.screen]);
 
   if (route.screen === "student") {
     return (
@@ -82,7 +90,7 @@ export function App({ backend }: { backend: Backend }) {
       <header class="top">
         <span class="brand">benchproof</span>
         <span class="station">
-          {s.station_name ?? "station not set up"}
+          {stationLabel(s)}
           {s.proctor ? ` · ${s.proctor}` : ""}
         </span>
         {nav && (

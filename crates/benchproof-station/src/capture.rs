@@ -6,6 +6,7 @@
 //! with the pending snippet through spill files, so a snippet finished after a crash
 //! ([`rig::recover`]) still lands on the right step of the right assessment.
 
+pub mod level;
 pub mod render;
 pub mod rig;
 

@@ -13,6 +13,7 @@
 //!   abandoned (the rig is stopped, drained and restarted), so no evidence is lost to a state change.
 //! - The rig is started lazily and runs on simulated devices in demo mode.
 
+mod instrument;
 mod outbox;
 mod view;
 
@@ -31,6 +32,8 @@ use crate::capture::{Absorbed, SnippetTag};
 use crate::trust::{DepartmentInfo, StationFiles};
 use crate::{demo, rubrics, Station, StationError};
 
+pub use crate::capture::level::AudioLevel;
+pub use instrument::{InstrumentCheck, TEST_TIMEOUTS};
 pub use outbox::{QueueState, ReceiptSummary, ServerStatus, PROBE_TIMEOUT};
 pub use view::{AssessmentDetail, DeviceState, HistoryEntry, NoteEntry, Outage, QueueEntry, StudentStep, StudentView};
 
@@ -274,6 +277,24 @@ impl Desk {
         let inner = self.lock();
         let Some(rig) = inner.rig.as_ref() else { return Vec::new() };
         rig.devices().into_iter().enumerate().filter_map(|(i, d)| Some((d.id, rig.latest_frame(i)?.seq))).collect()
+    }
+
+    /// The microphone's id and its level since the last call (for the meter, ~10 times a second
+    /// from one thread); `None` while nothing is capturing or no sample arrived since.
+    pub fn audio_level(&self) -> Option<(String, AudioLevel)> {
+        self.lock().rig.as_ref()?.take_audio_level()
+    }
+
+    /// Now on the station clock that stamps (and, for the simulated camera, is burned into)
+    /// every frame; `None` while nothing is capturing. For measuring preview latency.
+    pub fn clock_now(&self) -> Option<benchproof_capture::ClockTime> {
+        Some(self.lock().rig.as_ref()?.clock().now())
+    }
+
+    /// Tests the connection to the instrument at `address` (`HOST[:PORT]`): `*IDN?` within
+    /// [`TEST_TIMEOUTS`]. Takes no lock; call it off the UI thread.
+    pub fn test_instrument(&self, address: &str) -> DeskResult<InstrumentCheck> {
+        instrument::test_connection(address, TEST_TIMEOUTS)
     }
 
     /// Every rubric in the catalogue, bundled first.

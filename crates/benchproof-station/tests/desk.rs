@@ -385,3 +385,28 @@ mod queue_states {
         }
     }
 }
+
+/// The meter hears the simulated tone: a quiet 440 Hz tone (peak 0.05) with a loud beep (0.8)
+/// every second, so within a few readings both a quiet and a loud window show, on the
+/// microphone the device list names, and the station clock the frames are stamped on advances.
+#[test]
+fn the_audio_meter_reads_the_simulated_tone_and_its_beeps() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open(dir.path()).unwrap();
+    assert!(desk.audio_level().is_none() && desk.clock_now().is_none(), "nothing captures before set-up");
+    desk.start_demo().unwrap();
+    let mic = desk.devices().unwrap().into_iter().find(|d| !d.camera).expect("a microphone").id;
+    let (mut loud, mut quiet) = (false, false);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !(loud && quiet) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+        let Some((device, level)) = desk.audio_level() else { continue };
+        assert_eq!(device, mic);
+        assert!(level.peak <= 1.0 && level.rms <= level.peak + 1e-6, "{level:?}");
+        loud |= level.peak > 0.7;
+        quiet |= level.peak < 0.1 && level.peak > 0.01;
+    }
+    assert!(loud && quiet, "saw a beep: {loud}, saw the quiet tone alone: {quiet}");
+    let (a, b) = (desk.clock_now().unwrap(), desk.clock_now().unwrap());
+    assert!(b >= a);
+}

@@ -1,6 +1,6 @@
 //! Station set-up, devices and the proctor.
 
-use benchproof_station::desk::{DeviceState, Proctor, Status};
+use benchproof_station::desk::{AudioLevel, DeviceState, InstrumentCheck, Proctor, Status};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -89,13 +89,50 @@ impl From<DeviceState> for DeviceInfo {
     }
 }
 
-/// Result of an instrument's "test connection".
+/// Result of an instrument's "test connection" (`*IDN?` over SCPI/TCP).
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct InstrumentTest {
-    pub device: String,
+    /// The address tested, as `HOST:PORT`.
+    pub address: String,
     pub ok: bool,
-    /// E.g. the instrument's `*IDN?` answer, or why it failed.
+    /// When it failed, a stable code: `instrument_unreachable`, `instrument_timeout`,
+    /// `instrument_closed`, `instrument_io` or `instrument_bad_answer`.
+    pub code: Option<String>,
+    /// The instrument's `*IDN?` answer, or what went wrong and what to check.
     pub detail: String,
+    /// The bundled instrument profile that fits the model, when it answered.
+    pub profile: Option<String>,
+}
+
+impl From<InstrumentCheck> for InstrumentTest {
+    fn from(c: InstrumentCheck) -> Self {
+        match c {
+            InstrumentCheck::Answered { address, idn, profile } => {
+                InstrumentTest { address, ok: true, code: None, detail: idn.raw, profile }
+            }
+            InstrumentCheck::Failed { address, code, message } => {
+                InstrumentTest { address, ok: false, code: Some(code.to_owned()), detail: message, profile: None }
+            }
+        }
+    }
+}
+
+/// The microphone's level, pushed about ten times a second as the `audio-level` event.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AudioLevelEvent {
+    pub device: String,
+    /// Where the meter bar stands, 0..=1 (RMS on a dB scale from −60 dBFS to 0).
+    pub level: f32,
+    /// Peak sample since the previous event, 0..=1 of full scale.
+    pub peak: f32,
+    /// RMS in dB relative to full scale.
+    pub rms_dbfs: f32,
+}
+
+impl AudioLevelEvent {
+    pub fn new(device: String, level: AudioLevel) -> Self {
+        AudioLevelEvent { device, level: level.meter(), peak: level.peak, rms_dbfs: level.rms_dbfs() }
+    }
 }
 
 /// A device change, pushed to every window as the `device-event` event.

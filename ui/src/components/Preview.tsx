@@ -1,13 +1,44 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Backend, DeviceInfo } from "../lib/backend";
 
-/** A live camera preview: the latest frame URL, replaced as new frames arrive. */
+/**
+ * A live camera preview: the latest frame URL, replaced as new frames arrive. One frame is in
+ * flight at a time: a frame announced while the previous one still loads waits (only the newest
+ * waiting one is kept) until that load ends. Replacing `src` at once would abort every load
+ * whenever frames come faster than they load, and the picture would never finish updating.
+ */
 export function Preview({ backend, device, small }: { backend: Backend; device: DeviceInfo; small?: boolean }) {
   const [src, setSrc] = useState(() => backend.previewUrl(device.id));
-  useEffect(() => backend.subscribeFrames(device.id, setSrc), [backend, device.id]);
+  const loading = useRef(true);
+  const waiting = useRef<string | null>(null);
+  useEffect(
+    () =>
+      backend.subscribeFrames(device.id, (url) => {
+        if (loading.current) {
+          waiting.current = url;
+          return;
+        }
+        loading.current = true;
+        setSrc(url);
+      }),
+    [backend, device.id],
+  );
+  const settled = () => {
+    const next = waiting.current;
+    waiting.current = null;
+    if (next === null) loading.current = false;
+    else setSrc(next);
+  };
   return (
     <figure class={small ? "preview small" : "preview"} data-testid={`preview-${device.id}`}>
-      <img src={src} alt={`Live preview of ${device.label}`} width={small ? 160 : 480} height={small ? 90 : 270} />
+      <img
+        src={src}
+        alt={`Live preview of ${device.label}`}
+        width={small ? 160 : 480}
+        height={small ? 90 : 270}
+        onLoad={settled}
+        onError={settled}
+      />
       <figcaption>
         {device.label}
         {device.simulated ? " (simulated)" : ""}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MOCK_RUBRICS } from "./backend";
-import { elapsed, outcomeLabel, shortOfText, syncLabel } from "./format";
+import { elapsed, outcomeLabel, receiptText, shortOfText, stationLabel, syncLabel } from "./format";
 
 const rubric = MOCK_RUBRICS.find((r) => r.id === "probe-compensation")!;
 
@@ -35,5 +35,21 @@ describe("scoring display", () => {
   it("shows upload progress in per cent", () => {
     expect(syncLabel("uploading", 0.5)).toBe("Uploading 50 %");
     expect(syncLabel("delivered", 1)).toBe("Delivered");
+  });
+});
+
+describe("header and queue words", () => {
+  const status = { configured: true, demo: false, station_name: null, department: "Physics" };
+  it("names the station: not set up, demo on simulated devices, or its department", () => {
+    expect(stationLabel({ ...status, configured: false })).toBe("station not set up");
+    expect(stationLabel({ ...status, demo: true, department: "Demo Department" })).toBe("demo station · simulated devices");
+    expect(stationLabel(status)).toBe("station of Physics");
+    expect(stationLabel({ ...status, station_name: "Bench 4" })).toBe("Bench 4");
+  });
+
+  it("says where a receipt puts the bundle in the department's log", () => {
+    expect(receiptText({ receipt: "r1", leaf_index: 0, tree_size: 3 })).toBe("Receipt: entry 1 of 3 in the department's log");
+    expect(receiptText({ receipt: "r1", leaf_index: null, tree_size: null })).toBe("Receipt r1");
+    expect(receiptText({ receipt: null, leaf_index: null, tree_size: null })).toBe("Delivered without a receipt on record");
   });
 });

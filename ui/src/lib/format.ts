@@ -1,5 +1,5 @@
 /** Words and numbers as the proctor reads them. Pure helpers. */
-import type { Outcome, Rubric, ShortOf, SyncState, Verdict } from "./backend/types";
+import type { OutboxItem, Outcome, Rubric, ShortOf, StationStatus, SyncState, Verdict } from "./backend/types";
 
 export function verdictLabel(v: Verdict): string {
   return v === "pass" ? "Pass" : v === "fail" ? "Fail" : "Not applicable";
@@ -60,6 +60,21 @@ export function syncLabel(state: SyncState, progress: number): string {
     case "failed":
       return "Upload failed";
   }
+}
+
+/** What a delivered bundle's receipt proves: its leaf in the department's transparency log. */
+export function receiptText(i: Pick<OutboxItem, "receipt" | "leaf_index" | "tree_size">): string {
+  if (i.leaf_index !== null && i.tree_size !== null) {
+    return `Receipt: entry ${i.leaf_index + 1} of ${i.tree_size} in the department's log`;
+  }
+  return i.receipt ? `Receipt ${i.receipt}` : "Delivered without a receipt on record";
+}
+
+/** The header's words for this station: demo, which department, or not set up yet. */
+export function stationLabel(s: Pick<StationStatus, "configured" | "demo" | "station_name" | "department">): string {
+  if (!s.configured) return "station not set up";
+  if (s.demo) return "demo station · simulated devices";
+  return s.station_name ?? (s.department ? `station of ${s.department}` : "station");
 }
 
 export function shortTime(iso: string): string {

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { Empty, ErrorNote, Loading } from "../components/Notice";
 import type { Backend } from "../lib/backend";
-import { bytes, shortDate, syncLabel } from "../lib/format";
+import { bytes, receiptText, shortDate, syncLabel } from "../lib/format";
 import { useAsync } from "../lib/useAsync";
 
 /** Sealed bundles and their sync state, and whether the department server answers. */
@@ -24,8 +24,13 @@ export function Queue({ backend, flash }: { backend: Backend; flash: string | nu
           <p class={q.value.server_reachable ? "ok" : "bad"} data-testid="server">
             {q.value.server_reachable
               ? `Department server reachable${q.value.server_url ? ` (${q.value.server_url})` : ""}`
-              : "Department server not reachable: bundles wait here and upload when it answers"}
+              : `Department server${q.value.server_url ? ` ${q.value.server_url}` : ""} not reachable: bundles wait here and upload when it answers`}
           </p>
+          {q.value.server_detail && (
+            <p class="detail" data-testid="server-detail">
+              {q.value.server_detail}
+            </p>
+          )}
           {q.value.items.length === 0 && <Empty>No sealed bundles yet. Sealed assessments wait here until they are delivered.</Empty>}
           <table class="queue-table">
             <thead>
@@ -48,11 +53,22 @@ export function Queue({ backend, flash }: { backend: Backend; flash: string | nu
                   <td>
                     {syncLabel(i.state, i.progress)}
                     {i.state === "uploading" && <progress max={1} value={i.progress} aria-label="Upload progress" />}
-                    {i.state === "delivered" && i.receipt && <div>Receipt {i.receipt}</div>}
-                    {i.state === "failed" && i.last_error && <div class="bad">{i.last_error}</div>}
+                    {i.state === "delivered" && <div data-testid="receipt">{receiptText(i)}</div>}
+                    {i.alert !== null && (
+                      <div class="bad" role="alert">
+                        Stopped: {i.alert}. Fix the cause, then press Retry.
+                      </div>
+                    )}
+                    {i.alert === null && i.state === "failed" && i.last_error && <div class="bad">{i.last_error}</div>}
+                    {i.attempts > 0 && i.state !== "delivered" && (
+                      <div>
+                        {i.attempts} attempt{i.attempts === 1 ? "" : "s"}
+                        {i.next_attempt ? ` · next try ${shortDate(i.next_attempt)}` : ""}
+                      </div>
+                    )}
                   </td>
                   <td>
-                    {i.state === "failed" && (
+                    {(i.state === "failed" || i.alert !== null) && (
                       <button type="button" class="secondary" onClick={() => backend.retry(i.assessment).then(q.reload, setError)}>
                         Retry
                       </button>

@@ -1,7 +1,8 @@
 import { useState } from "preact/hooks";
 import { AudioMeter, Preview } from "../components/Preview";
+import { InstrumentCheck } from "../components/InstrumentCheck";
 import { Empty, ErrorNote, Loading } from "../components/Notice";
-import type { Backend, FilePurpose, InstrumentTest } from "../lib/backend";
+import type { Backend, FilePurpose } from "../lib/backend";
 import { useAsync } from "../lib/useAsync";
 
 /**
@@ -12,7 +13,6 @@ export function Setup({ backend, onDone }: { backend: Backend; onDone: () => voi
   const devices = useAsync(() => backend.listDevices(), [backend]);
   const [paths, setPaths] = useState<Record<FilePurpose, string>>({ enrolment: "", trust: "" });
   const [chosen, setChosen] = useState<Set<string> | null>(null);
-  const [tests, setTests] = useState<Record<string, InstrumentTest>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -82,26 +82,10 @@ export function Setup({ backend, onDone }: { backend: Backend; onDone: () => voi
                 </label>
                 {d.kind === "camera" && <Preview backend={backend} device={d} small />}
                 {d.kind === "microphone" && <AudioMeter backend={backend} device={d} />}
-                {d.kind === "instrument" && (
-                  <span>
-                    <button
-                      type="button"
-                      class="secondary"
-                      onClick={() => backend.testInstrument(d.id).then((t) => setTests((x) => ({ ...x, [d.id]: t })), setError)}
-                    >
-                      Test connection
-                    </button>{" "}
-                    {tests[d.id] && (
-                      <span role="status" class={tests[d.id]?.ok ? "ok" : "bad"}>
-                        {tests[d.id]?.ok ? "Connected: " : "Failed: "}
-                        {tests[d.id]?.detail}
-                      </span>
-                    )}
-                  </span>
-                )}
               </li>
             ))}
           </ul>
+          <InstrumentCheck backend={backend} />
           <button type="button" class="primary" disabled={busy} onClick={setUp}>
             Set up station
           </button>

@@ -1,7 +1,7 @@
 //! The live capture rig of one assessment: chooses devices (real ones, else clearly labelled
 //! simulated ones, and says so), runs every source on one station clock, and tees what they
 //! produce — media to a snippet recorder per camera, health changes to the station, the latest
-//! frame of each camera to the preview.
+//! frame of each camera to the preview, the microphone's level to the meter.
 //!
 //! Invariant: nothing here blocks a source. Every hand-over is a bounded `try_send`; a full
 //! channel drops media (counted by the recorder's report) and never a health change.
@@ -19,6 +19,7 @@ use benchproof_capture::{
 };
 use benchproof_devices::{CameraSource, DeviceMonitor, DeviceNotice, FormatRequest, MicChoice, MicOptions, MicSource};
 
+use super::level::{AudioLevel, LevelMeter};
 use crate::StationError;
 
 /// Which devices to capture from.
@@ -58,6 +59,8 @@ pub struct Rig {
     clock: StationClock,
     cameras: Vec<CameraChannel>,
     microphone: Option<SourceInfo>,
+    /// The microphone's level since the meter was last read.
+    level: Arc<Mutex<LevelMeter>>,
     notices: Receiver<DeviceNotice>,
     /// What the proctor should be told about the choice of devices.
     pub remarks: Vec<String>,
@@ -88,6 +91,7 @@ impl Rig {
             clock,
             cameras: Vec::new(),
             microphone: None,
+            level: Arc::default(),
             notices,
             remarks,
             _sources: Vec::new(),
@@ -103,7 +107,8 @@ impl Rig {
         let (audio_txs, mut audio_rxs): (Vec<_>, Vec<_>) = audio_outs.into_iter().unzip();
         if let Some(mic) = chosen.microphone {
             rig.microphone = Some(mic.info().clone());
-            let (handle, tee) = run_source(mic, clock, audio_txs, None, notice_tx.clone())?;
+            let taps = Taps { latest: None, level: Some(rig.level.clone()) };
+            let (handle, tee) = run_source(mic, clock, audio_txs, taps, notice_tx.clone())?;
             rig._sources.push(handle);
             rig._tees.push(tee);
         }
@@ -120,7 +125,8 @@ impl Rig {
             recorder_settings.whole_session = settings.whole_session;
             let recorder = SnippetRecorder::start(recorder_settings, inputs)
                 .map_err(|e| StationError::Capture(format!("cannot start the recorder for {}: {e}", info.label)))?;
-            let (handle, tee) = run_source(camera, clock, vec![video_tx], Some(latest.clone()), notice_tx.clone())?;
+            let taps = Taps { latest: Some(latest.clone()), level: None };
+            let (handle, tee) = run_source(camera, clock, vec![video_tx], taps, notice_tx.clone())?;
             rig._sources.push(handle);
             rig._tees.push(tee);
             rig.cameras.push(CameraChannel { info, recorder, latest });
@@ -156,6 +162,14 @@ impl Rig {
     /// The latest frame of camera `index`, for the live preview.
     pub fn latest_frame(&self, index: usize) -> Option<VideoFrame> {
         self.cameras.get(index)?.latest.lock().ok()?.clone()
+    }
+
+    /// The microphone (its id) and its level since the last call; `None` without a microphone
+    /// or when no sample arrived since (a lost microphone reads as silence, not as its last level).
+    pub fn take_audio_level(&self) -> Option<(String, AudioLevel)> {
+        let mic = self.microphone.as_ref()?;
+        let level = self.level.lock().ok()?.take()?;
+        Some((mic.id.clone(), level))
     }
 
     /// Finished snippets and device changes since the last call; never waits.
@@ -267,13 +281,22 @@ fn choose_sources(settings: &CaptureSettings) -> Result<(Chosen, Vec<String>), S
     Ok((Chosen { cameras, microphone: Some(microphone) }, remarks))
 }
 
+/// What a tee keeps for the live view besides passing media on.
+#[derive(Default)]
+struct Taps {
+    /// The latest video frame (cameras).
+    latest: Option<Arc<Mutex<Option<VideoFrame>>>>,
+    /// The level meter (the microphone).
+    level: Option<Arc<Mutex<LevelMeter>>>,
+}
+
 /// Starts `source` and a tee thread that copies its media to every `outs` (dropping when one is
-/// full), keeps the latest video frame, and turns health changes into notices.
+/// full), keeps the latest video frame or the audio level, and turns health changes into notices.
 fn run_source(
     source: Box<dyn Source>,
     clock: StationClock,
     outs: Vec<SyncSender<SourceEvent>>,
-    latest: Option<Arc<Mutex<Option<VideoFrame>>>>,
+    taps: Taps,
     notices: mpsc::Sender<DeviceNotice>,
 ) -> Result<(SourceHandle, JoinHandle<()>), StationError> {
     let info = source.info().clone();
@@ -282,7 +305,7 @@ fn run_source(
     let id = info.id.clone();
     let tee = std::thread::Builder::new()
         .name(format!("tee {id}"))
-        .spawn(move || tee(&id, &rx, &outs, latest.as_deref(), &notices))
+        .spawn(move || tee(&id, &rx, &outs, &taps, &notices))
         .map_err(|e| StationError::Capture(format!("cannot start a capture thread: {e}")))?;
     Ok((handle, tee))
 }
@@ -291,7 +314,7 @@ fn tee(
     id: &str,
     rx: &Receiver<SourceEvent>,
     outs: &[SyncSender<SourceEvent>],
-    latest: Option<&Mutex<Option<VideoFrame>>>,
+    taps: &Taps,
     notices: &mpsc::Sender<DeviceNotice>,
 ) {
     let mut monitor = DeviceMonitor::new();
@@ -306,7 +329,12 @@ fn tee(
             let _ = notices.send(notice);
             continue;
         }
-        if let (SourceEvent::Video(frame), Some(latest)) = (&event, latest) {
+        if let (SourceEvent::Audio(buffer), Some(level)) = (&event, &taps.level) {
+            if let Ok(mut meter) = level.lock() {
+                meter.add(&buffer.samples);
+            }
+        }
+        if let (SourceEvent::Video(frame), Some(latest)) = (&event, &taps.latest) {
             // A preview needs a few frames a second, not every one: copy every third.
             if frames.is_multiple_of(3) {
                 if let Ok(mut slot) = latest.lock() {

@@ -223,18 +223,43 @@ export class MockBackend implements Backend {
     return this.stationStatus();
   }
 
+  /** In a browser the console is the host's log (Chromium prints it with --enable-logging). */
+  uiReady(): Promise<void> {
+    console.info("benchproof-ui: first screen rendered");
+    return Promise.resolve();
+  }
+
   listDevices(): Promise<DeviceInfo[]> {
     return Promise.resolve(structuredClone(this.state.devices));
   }
 
-  testInstrument(device: string): Promise<InstrumentTest> {
-    const d = this.state.devices.find((x) => x.id === device && x.kind === "instrument");
-    if (!d) return Promise.reject({ code: "unknown_device", message: `no instrument ${device}; pick one from the list` });
-    return Promise.resolve(
-      d.connected
-        ? { device, ok: true, detail: "SIMULATED,DSO1102,SIM0001,1.0 (answered *IDN?)" }
-        : { device, ok: false, detail: "no answer within 2 s: check the USB cable and that the instrument is on" },
-    );
+  /** The mock's simulated oscilloscope listens on loopback (any port); nothing else answers. */
+  testInstrument(address: string): Promise<InstrumentTest> {
+    const m = /^\s*([A-Za-z0-9.-]+)(?::(\d{1,5}))?\s*$/.exec(address);
+    if (!m || Number(m[2] ?? 5025) > 65535) {
+      return Promise.reject({
+        code: "invalid_input",
+        message: `\`${address}\` is not an instrument address; write HOST or HOST:PORT, e.g. 192.168.1.20:5025`,
+      });
+    }
+    const shown = `${m[1]}:${m[2] ?? 5025}`;
+    const sim = this.state.devices.find((x) => x.kind === "instrument");
+    if ((m[1] === "127.0.0.1" || m[1] === "localhost") && sim?.connected) {
+      return Promise.resolve({
+        address: shown,
+        ok: true,
+        code: null,
+        detail: "Benchproof,Simulated Oscilloscope,SIM0001,1.0",
+        profile: "benchproof-sim",
+      });
+    }
+    return Promise.resolve({
+      address: shown,
+      ok: false,
+      code: "instrument_unreachable",
+      detail: `could not connect to the instrument at ${shown}: connection refused; check the instrument's LAN settings (IP address, LAN enabled) and that port ${m[2] ?? 5025} is open`,
+      profile: null,
+    });
   }
 
   previewUrl(device: string): string {

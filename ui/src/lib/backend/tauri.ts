@@ -8,6 +8,7 @@ import {
   isCommandError,
   type AppInfo,
   type AssessmentView,
+  type AudioLevelEvent,
   type Backend,
   type CommandError,
   type DeviceEvent,
@@ -59,6 +60,9 @@ export class TauriBackend implements Backend {
   appInfo(): Promise<AppInfo> {
     return call("app_info");
   }
+  uiReady(): Promise<void> {
+    return call("ui_ready");
+  }
   stationStatus(): Promise<StationStatus> {
     return call("station_status");
   }
@@ -74,12 +78,17 @@ export class TauriBackend implements Backend {
   listDevices(): Promise<DeviceInfo[]> {
     return call("list_devices");
   }
-  testInstrument(device: string): Promise<InstrumentTest> {
-    return call("test_instrument", { device });
+  testInstrument(address: string): Promise<InstrumentTest> {
+    return call("test_instrument", { address });
   }
-  /** The shell serves the latest JPEG of each camera on the `preview` custom protocol. */
+  /**
+   * The shell serves the latest JPEG of each camera on the `preview` custom protocol:
+   * `preview://localhost/<id>` on Linux and macOS, `http://preview.localhost/<id>` on Windows.
+   * `convertFileSrc` percent-encodes the id itself; encoding it first as well made the shell
+   * look for a camera called `sim%3Acamera%3A0` and answer 404 (a broken image).
+   */
   previewUrl(device: string): string {
-    return convertFileSrc(encodeURIComponent(device), "preview");
+    return convertFileSrc(device, "preview");
   }
   /** `preview-frame` carries `{ device, seq }`; the frame itself is fetched by URL, never as JSON. */
   subscribeFrames(device: string, listener: FrameListener): Unsubscribe {
@@ -89,7 +98,7 @@ export class TauriBackend implements Backend {
     });
   }
   subscribeAudioLevel(device: string, listener: (level: number) => void): Unsubscribe {
-    return subscribe<{ device: string; level: number }>("audio-level", (p) => {
+    return subscribe<AudioLevelEvent>("audio-level", (p) => {
       if (p.device === device) listener(p.level);
     });
   }

@@ -20,6 +20,7 @@ export type { DeviceKind } from "./bindings/DeviceKind";
 export type { DeviceInfo } from "./bindings/DeviceInfo";
 export type { InstrumentTest } from "./bindings/InstrumentTest";
 export type { DeviceEvent } from "./bindings/DeviceEvent";
+export type { AudioLevelEvent } from "./bindings/AudioLevelEvent";
 export type { ProctorInfo } from "./bindings/ProctorInfo";
 export type { RubricSummary } from "./bindings/RubricSummary";
 export type { Level } from "./bindings/Level";
@@ -73,6 +74,8 @@ export interface Backend {
   /** "tauri" when talking to the desktop shell, "mock" in a plain browser or in tests. */
   readonly kind: "tauri" | "mock";
   appInfo(): Promise<AppInfo>;
+  /** Tells the host that the first screen has rendered (start-up is measured from outside). */
+  uiReady(): Promise<void>;
 
   // Station setup
   stationStatus(): Promise<StationStatus>;
@@ -84,7 +87,9 @@ export interface Backend {
 
   // Devices
   listDevices(): Promise<DeviceInfo[]>;
-  testInstrument(device: string): Promise<InstrumentTest>;
+  /** Asks the instrument at `address` (`HOST[:PORT]`, SCPI over TCP) for `*IDN?`; a failure to
+   * reach it is an answer with `ok: false`, only a malformed address rejects. */
+  testInstrument(address: string): Promise<InstrumentTest>;
   /** The latest preview frame of a camera, loadable by an <img>. */
   previewUrl(device: string): string;
   /** Calls `listener` with each new frame URL of `device`. */

@@ -1,0 +1,200 @@
+// The station app's benchmark (docs/performance.md, "Station app"), under Xvfb:
+//
+// 1. Start-up to first screen and idle memory, the debug app against a named peer in the same
+//    run: Debian's Chromium in --app mode opening the same built UI (ui/dist, mock backend) from
+//    a loopback server. Both print one line when the first screen has rendered (the app via its
+//    `ui_ready` command, Chromium via --enable-logging=stderr and the UI's console.info); the time
+//    is from spawning the process to that line. Memory is the PSS of the whole process tree (the
+//    app with WebKitWebProcess and WebKitNetworkProcess; Chromium with its zygote, renderer, GPU
+//    and utility processes), 3 s after the first screen, from /proc/<pid>/smaps_rollup.
+// 2. Camera preview in the real window (demo mode, simulated 1280×720 camera at 30 fps): frames
+//    shown per second (load events of the preview <img>), and glass-to-glass latency: the
+//    station time burned into the frame on screen (read from a WebDriver screenshot) against the
+//    station clock asked just before and just after the screenshot.
+//
+// Run: tests/window/bench.sh [runs]   (builds nothing; expects the debug binaries and ui/dist)
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve } from "../ui/server.mjs";
+import { readBurnedClock } from "./burned-clock.mjs";
+import { appBinary, root, sleep, startDemoAssessment, startSession, until } from "./driver.mjs";
+import { decodePng } from "./png.mjs";
+
+const RUNS = Number(process.argv[2] ?? 5);
+const IDLE_MS = 3000;
+const SIM_FRAME = { width: 1280, height: 720 }; // PatternSettings::default()
+
+/** Every process whose ancestry leads to `pid`, `pid` included. */
+function tree(pid) {
+  const parent = new Map();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) for (const [p, pp] of parent) if (pp === out[i]) out.push(p);
+  return out;
+}
+
+/** Summed PSS and RSS (MiB) and the command names of a process tree. */
+function memory(pid) {
+  let pss = 0;
+  let rss = 0;
+  const names = [];
+  for (const p of tree(pid)) {
+    try {
+      const rollup = readFileSync(`/proc/${p}/smaps_rollup`, "utf8");
+      pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      names.push(readFileSync(`/proc/${p}/comm`, "utf8").trim());
+    } catch {
+      // Gone, or a kernel thread without mappings.
+    }
+  }
+  return { pssMiB: pss / 1024, rssMiB: rss / 1024, processes: names };
+}
+
+/** Spawns `cmd` in its own process group; resolves when stderr shows `marker`. */
+async function startUntil(cmd, args, env, marker) {
+  const t0 = performance.now();
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  const ready = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${cmd}: no "${marker}" within 60 s; stderr:\n${log.slice(-2000)}`)), 60000);
+    child.stderr.on("data", (d) => {
+      log += d;
+      if (log.includes(marker)) {
+        clearTimeout(timer);
+        ok(performance.now() - t0);
+      }
+    });
+    child.on("exit", (code) => fail(new Error(`${cmd} exited ${code} before "${marker}"; stderr:\n${log.slice(-2000)}`)));
+  });
+  child.stderr.on("data", () => {});
+  await sleep(IDLE_MS);
+  const mem = memory(child.pid);
+  process.kill(-child.pid, "SIGKILL");
+  await new Promise((r) => (child.exitCode !== null ? r() : child.on("exit", r)));
+  return { ms: ready, ...mem };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function startupAndMemory() {
+  const site = await serve(join(root, "ui/dist"));
+  const app = [];
+  const peer = [];
+  try {
+    // One discarded run of each first: the page cache holds the binaries and libraries then,
+    // as on a station that has been switched on for a while.
+    for (let i = 0; i <= RUNS; i++) {
+      const home = mkdtempSync(join(tmpdir(), "benchproof-bench-app-"));
+      const profile = mkdtempSync(join(tmpdir(), "benchproof-bench-chromium-"));
+      try {
+        const a = await startUntil(appBinary, [], { BENCHPROOF_HOME: home }, "first screen rendered");
+        const args = [
+          "--no-sandbox", // the benchmark runs as root in CI
+          `--user-data-dir=${profile}`,
+          "--enable-logging=stderr",
+          "--no-first-run",
+          "--no-default-browser-check",
+          "--window-size=1280,800",
+          `--app=${site.url}`,
+        ];
+        const c = await startUntil("/usr/bin/chromium", args, {}, "benchproof-ui: first screen rendered");
+        if (i > 0) {
+          app.push(a);
+          peer.push(c);
+        }
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+        rmSync(profile, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await site.close();
+  }
+  const sum = (rs) => ({
+    startMs: median(rs.map((r) => r.ms)),
+    pssMiB: median(rs.map((r) => r.pssMiB)),
+    rssMiB: median(rs.map((r) => r.rssMiB)),
+    processes: rs[rs.length - 1].processes,
+  });
+  return { runs: RUNS, app: sum(app), chromium: sum(peer) };
+}
+
+async function preview() {
+  const home = mkdtempSync(join(tmpdir(), "benchproof-bench-preview-"));
+  const w = await startSession({ BENCHPROOF_HOME: home });
+  try {
+    await startDemoAssessment(w, { pin: "demo-proctor-pin", student: "s-bench", rubricTitle: "Passive probe compensation" });
+    const img = "//*[starts-with(@data-testid, 'preview-')]//img";
+    await until("a decoded preview frame", () =>
+      w.js(`const i = document.querySelector("[data-testid^='preview-'] img"); return i && i.naturalWidth > 0;`),
+    );
+    // Frames shown per second: load events of the <img> over 5 s.
+    await w.js(`const i = document.querySelector("[data-testid^='preview-'] img");
+      window.__frames = { n: 0, t0: performance.now() };
+      i.addEventListener("load", () => { window.__frames.n++; window.__frames.t1 = performance.now(); });`);
+    await sleep(5000);
+    const f = await w.js("return window.__frames;");
+    const fps = f.n > 1 ? ((f.n - 1) * 1000) / (f.t1 - f.t0) : 0;
+    // Glass-to-glass: burned-in station time on screen vs the station clock around the screenshot.
+    const samples = [];
+    let unreadable = 0;
+    for (let i = 0; i < 25; i++) {
+      const before = await w.invoke("station_clock", {});
+      const png = await w.elementScreenshot(img);
+      const after = await w.invoke("station_clock", {});
+      const shown = readBurnedClock(decodePng(png), SIM_FRAME.width, SIM_FRAME.height);
+      if (!shown) {
+        unreadable++;
+        continue;
+      }
+      samples.push({ latency: (before + after) / 2 - shown.ms, halfWindow: (after - before) / 2 });
+    }
+    if (samples.length < 10) throw new Error(`could read the burned-in clock in only ${samples.length} of 25 screenshots`);
+    return {
+      fps,
+      cameraFps: 30,
+      latencyMs: median(samples.map((s) => s.latency)),
+      latencyMinMs: Math.min(...samples.map((s) => s.latency)),
+      uncertaintyMs: median(samples.map((s) => s.halfWindow)),
+      samples: samples.length,
+      unreadable,
+    };
+  } finally {
+    await w.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const r = await startupAndMemory();
+const p = await preview();
+const f1 = (x) => x.toFixed(1);
+console.log(JSON.stringify({ startup: r, preview: p }, null, 2));
+console.log(`
+| measure (debug build, Xvfb) | benchproof-app | Chromium --app (peer) | app / peer | goal |
+|---|---|---|---|---|
+| start to first screen, median of ${r.runs} | ${r.app.startMs.toFixed(0)} ms | ${r.chromium.startMs.toFixed(0)} ms | ${f1(r.app.startMs / r.chromium.startMs)}× | ≤ 1500 ms |
+| idle memory, PSS of all processes | ${f1(r.app.pssMiB)} MiB | ${f1(r.chromium.pssMiB)} MiB | ${f1(r.app.pssMiB / r.chromium.pssMiB)}× | ≤ 150 MB |
+| idle memory, RSS summed (double-counts shared pages) | ${f1(r.app.rssMiB)} MiB | ${f1(r.chromium.rssMiB)} MiB | ${f1(r.app.rssMiB / r.chromium.rssMiB)}× | |
+
+processes: app ${r.app.processes.join(", ")}; chromium ${r.chromium.processes.join(", ")}
+
+| preview (simulated 1280×720 camera at ${p.cameraFps} fps) | value |
+|---|---|
+| frames shown per second | ${f1(p.fps)} |
+| glass-to-glass latency, median of ${p.samples} (${p.unreadable} unreadable) | ${p.latencyMs.toFixed(0)} ms ± ${p.uncertaintyMs.toFixed(0)} ms |
+| glass-to-glass latency, lowest | ${p.latencyMinMs.toFixed(0)} ms |`);
+process.exit(0);
