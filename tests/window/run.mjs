@@ -37,13 +37,17 @@ function scpiInstrument() {
 }
 
 /**
- * Counts the frames the preview <img> of the first camera finishes loading, with each one's
- * decoded width and URL. (Polling naturalWidth does not work: WebKit reports 0 while the next
- * frame is on its way, which is most of the time.)
+ * Counts the frames the preview <img>s finish loading, with each one's decoded width and URL.
+ * (Polling naturalWidth does not work: WebKit reports 0 while the next frame is on its way,
+ * which is most of the time.) `load` does not bubble, so one capturing listener on the document
+ * hears every preview image, including ones the UI re-creates after the watch starts.
  */
-const WATCH_PREVIEW = `const img = document.querySelector("[data-testid^='preview-'] img");
-  window.__preview = { loads: [] };
-  img.addEventListener("load", () => window.__preview.loads.push({ src: img.src, width: img.naturalWidth, height: img.naturalHeight }));`;
+const WATCH_PREVIEW = `window.__preview = { loads: [] };
+  document.addEventListener("load", (e) => {
+    const img = e.target;
+    if (img instanceof HTMLImageElement && img.closest("[data-testid^='preview-']"))
+      window.__preview.loads.push({ src: img.src, width: img.naturalWidth, height: img.naturalHeight });
+  }, true);`;
 
 let failed = false;
 let w = null;
