@@ -48,6 +48,7 @@ fn sha256_file(path: &Path) -> std::io::Result<String> {
 
 /// Runs after the last byte of `upload` is stored; answers the final PATCH.
 pub async fn finish(state: &AppState, upload: &Upload) -> Result<Response, Problem> {
+    let _permit = state.finishing.acquire().await.map_err(|_| Problem::internal("the server is stopping"))?;
     // Assemble the parts into one local file (the verifier reads a zip by path).
     let assembled =
         tempfile::NamedTempFile::new_in(&state.spool).map_err(|e| Problem::io("cannot create a spool file", &e))?;

@@ -173,6 +173,7 @@ pub async fn serve_with(
         blobs,
         spool,
         locks: Default::default(),
+        finishing: Arc::new(tokio::sync::Semaphore::new(crate::state::MAX_FINISHING)),
     };
     let app = router(state.clone());
     let serve =

@@ -20,7 +20,14 @@ pub struct AppState {
     pub spool: PathBuf,
     /// One async lock per upload, held only for the duration of one PATCH.
     pub locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Bounds the uploads being assembled, hashed and verified at once ([`MAX_FINISHING`]), so
+    /// the server's memory does not grow with the number of stations finishing together; the
+    /// others wait with their bytes on disk.
+    pub finishing: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many uploads may be finished (assembled and verified) at once.
+pub const MAX_FINISHING: usize = 4;
 
 impl AppState {
     /// The lock of upload `id` (created on first use).
