@@ -133,19 +133,31 @@ async function startupAndMemory() {
   return { runs: RUNS, app: sum(app), chromium: sum(peer) };
 }
 
+const RECT = `const r = document.querySelector("[data-testid^='preview-'] img").getBoundingClientRect();
+  return { x: r.x * devicePixelRatio, y: r.y * devicePixelRatio, width: r.width * devicePixelRatio, height: r.height * devicePixelRatio };`;
+
+/** The part of `picture` inside `rect` (device pixels), as a picture of its own. */
+function crop(picture, rect) {
+  return { width: rect.width, height: rect.height, luma: (x, y) => picture.luma(x + rect.x, y + rect.y) };
+}
+
 async function preview() {
   const home = mkdtempSync(join(tmpdir(), "benchproof-bench-preview-"));
   const w = await startSession({ BENCHPROOF_HOME: home });
   try {
     await startDemoAssessment(w, { pin: "demo-proctor-pin", student: "s-bench", rubricTitle: "Passive probe compensation" });
-    const img = "//*[starts-with(@data-testid, 'preview-')]//img";
     await until("a decoded preview frame", () =>
       w.js(`const i = document.querySelector("[data-testid^='preview-'] img"); return i && i.naturalWidth > 0;`),
     );
     // Frames shown per second: load events of the <img> over 5 s.
-    await w.js(`const i = document.querySelector("[data-testid^='preview-'] img");
-      window.__frames = { n: 0, t0: performance.now() };
-      i.addEventListener("load", () => { window.__frames.n++; window.__frames.t1 = performance.now(); });`);
+    // (A capturing listener on the document: the UI may replace the <img> element.)
+    await w.js(`window.__frames = { n: 0, t0: performance.now() };
+      document.addEventListener("load", (e) => {
+        if (e.target instanceof HTMLImageElement && e.target.closest("[data-testid^='preview-']")) {
+          window.__frames.n++;
+          window.__frames.t1 = performance.now();
+        }
+      }, true);`);
     await sleep(5000);
     const f = await w.js("return window.__frames;");
     const fps = f.n > 1 ? ((f.n - 1) * 1000) / (f.t1 - f.t0) : 0;
@@ -154,9 +166,12 @@ async function preview() {
     let unreadable = 0;
     for (let i = 0; i < 25; i++) {
       const before = await w.invoke("station_clock", {});
-      const png = await w.elementScreenshot(img);
+      // A window screenshot cropped to the image: WebKit's element screenshot scrolls the image
+      // under the app's sticky header, which then hides the burned-in clock.
+      const rect = await w.js(RECT);
+      const png = await w.screenshot();
       const after = await w.invoke("station_clock", {});
-      const shown = readBurnedClock(decodePng(png), SIM_FRAME.width, SIM_FRAME.height);
+      const shown = readBurnedClock(crop(decodePng(png), rect), SIM_FRAME.width, SIM_FRAME.height);
       if (!shown) {
         unreadable++;
         continue;
