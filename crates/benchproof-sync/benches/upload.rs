@@ -25,19 +25,6 @@ use benchproof_sync::{TusClient, TusConfig};
 
 const CHUNK: usize = 4 * 1024 * 1024;
 
-/// The generator `sealed` draws its media from (xorshift64*).
-#[derive(Debug)]
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
-
 fn main() {
     let mib: u64 = std::env::var("BENCH_MIB").ok().and_then(|v| v.parse().ok()).unwrap_or(256);
     let interop = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/tus");
@@ -50,7 +37,7 @@ fn main() {
     let store = work.path().join("store");
     std::fs::create_dir(&store).expect("store dir");
     let keys = sealed::keys();
-    let sealed = sealed::bundle(&keys, (mib * 1024 * 1024) as usize, &mut Rng(0x5eed_b0b0));
+    let sealed = sealed::bundle(&keys, (mib * 1024 * 1024) as usize, &mut sealed::Rng(0x5eed_b0b0));
     let bundle = work.path().join("bundle.zip");
     std::fs::write(&bundle, &sealed.zip).expect("write the bundle");
     let len = sealed.zip.len() as u64;

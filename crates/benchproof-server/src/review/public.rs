@@ -122,6 +122,23 @@ pub async fn post_code(
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&format!("/review/{token}"))).into_response())
 }
 
+/// The link of `token` when it is open to this browser, else the answer to give: a resource
+/// behind a code is refused until the page's code form was answered.
+async fn opened(
+    state: &AppState,
+    token: &str,
+    parts: &axum::http::request::Parts,
+    resource: &str,
+) -> Result<Result<crate::meta::review::ReviewLinkRow, Response>, Problem> {
+    Ok(match gate(state, token, parts, resource).await? {
+        Gate::Open(link) => Ok(link),
+        Gate::NeedsCode(_) => {
+            Err(closed(StatusCode::UNAUTHORIZED, "Code required", "Open the review link and enter its code first."))
+        }
+        Gate::Closed(res) => Err(res),
+    })
+}
+
 /// `GET /review/{token}/media/{sha256}`: one evidence file of the link's own bundle.
 pub async fn get_media(
     State(state): State<AppState>,
@@ -129,16 +146,9 @@ pub async fn get_media(
     parts: axum::http::request::Parts,
 ) -> Result<Response, Problem> {
     let resource: String = format!("media {}", sha.chars().take(80).collect::<String>());
-    let link = match gate(&state, &token, &parts, &resource).await? {
-        Gate::Open(link) => link,
-        Gate::NeedsCode(_) => {
-            return Ok(closed(
-                StatusCode::UNAUTHORIZED,
-                "Code required",
-                "Open the review link and enter its code first.",
-            ))
-        }
-        Gate::Closed(res) => return Ok(res),
+    let link = match opened(&state, &token, &parts, &resource).await? {
+        Ok(link) => link,
+        Err(res) => return Ok(res),
     };
     let Some((path, media_type)) = archive::cached_media(&state, &link.bundle_sha256, &sha).await? else {
         return Ok(closed(
@@ -165,16 +175,9 @@ pub async fn get_receipt(
     Path(token): Path<String>,
     parts: axum::http::request::Parts,
 ) -> Result<Response, Problem> {
-    let link = match gate(&state, &token, &parts, "receipt").await? {
-        Gate::Open(link) => link,
-        Gate::NeedsCode(_) => {
-            return Ok(closed(
-                StatusCode::UNAUTHORIZED,
-                "Code required",
-                "Open the review link and enter its code first.",
-            ))
-        }
-        Gate::Closed(res) => return Ok(res),
+    let link = match opened(&state, &token, &parts, "receipt").await? {
+        Ok(link) => link,
+        Err(res) => return Ok(res),
     };
     let row = state
         .meta

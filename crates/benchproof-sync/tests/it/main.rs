@@ -17,18 +17,7 @@ mod worker;
 use benchproof_evidence::{SecretSeed, SigningKey};
 use benchproof_sync::StationIdentity;
 
-/// A deterministic generator for test data (xorshift64*).
-#[derive(Debug)]
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
+pub use sealed::Rng;
 
 pub fn key(n: u8) -> SigningKey {
     SigningKey::from_seed(&SecretSeed::from_bytes([n; 32])).expect("seed")

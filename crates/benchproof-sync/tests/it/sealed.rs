@@ -16,7 +16,18 @@ use benchproof_evidence::SigningKey;
 use benchproof_sync::StationIdentity;
 use serde_json::Value;
 
-use crate::Rng;
+/// A deterministic generator for test data (xorshift64*).
+#[derive(Debug)]
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
 
 const RUBRIC: &str = include_str!("../../../../fixtures/rubrics/test-skill.toml");
 const DAY_MS: i64 = 86_400_000;
