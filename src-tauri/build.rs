@@ -28,6 +28,8 @@ fn main() {
         "queue",
         "retry",
         "history",
+        "schedule",
+        "check_in",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri-build failed");
 }

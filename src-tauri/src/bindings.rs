@@ -40,6 +40,8 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
         SealedInfo,
         QueueStatus,
         HistoryItem,
+        ScheduleList,
+        CheckInRequest,
     );
     Ok(())
 }

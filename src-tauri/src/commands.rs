@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod devices;
 pub mod outbox;
 pub mod proctor;
+pub mod schedule;
 pub mod station;
 
 use std::sync::Arc;

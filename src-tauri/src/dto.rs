@@ -8,6 +8,7 @@
 mod assessment;
 mod outbox;
 mod rubric;
+mod schedule;
 mod station;
 
 pub use assessment::{
@@ -16,6 +17,7 @@ pub use assessment::{
 };
 pub use outbox::{HistoryItem, OutboxItem, Outcome, Progress, QueueStatus, SealedInfo, SyncState};
 pub use rubric::{EvidenceKind, Level, PassRule, Rubric, RubricSummary, Step};
+pub use schedule::{CheckInRequest, ScheduleBooking, ScheduleList, ScheduleSlot};
 pub use station::{
     AppInfo, AudioLevelEvent, DeviceEvent, DeviceInfo, DeviceKind, FilePurpose, InstrumentTest, ProctorInfo,
     SetupRequest, StationStatus,

@@ -83,6 +83,8 @@ pub fn app<R: Runtime>(builder: Builder<R>, desk: Arc<Desk>) -> Builder<R> {
             commands::outbox::queue,
             commands::outbox::retry,
             commands::outbox::history,
+            commands::schedule::schedule,
+            commands::schedule::check_in,
         ])
 }
 

@@ -308,6 +308,32 @@ const tests = [
       await page.close();
     },
   ],
+  [
+    "today's slots: a booked student is checked in with one click, the form filled from the booking",
+    async () => {
+      const page = await freshPage();
+      await demoSignedIn(page);
+      assert((await page.getByTestId("todays-slots").count()) === 0, "no slot list before a schedule is downloaded");
+      await page.evaluate(() => window.__mock.loadSchedule("demo"));
+      await page.getByRole("heading", { name: "Today's slots" }).waitFor();
+      await waitText(page, '[data-testid="todays-slots"]', "This slot was cancelled by the department.");
+      assert((await page.getByRole("button", { name: /^Check in/ }).count()) === 2, "booked and no-show students can be checked in");
+      await page.getByRole("button", { name: "Check in S-2026-0101" }).click();
+      assert((await page.getByLabel("Student id (type or scan)").inputValue()) === "S-2026-0101", "the student id is filled");
+      assert(await page.getByRole("radio", { name: /Passive probe compensation/ }).isChecked(), "the slot's rubric is chosen");
+      await waitText(page, '[data-testid="check-in-note"]', "Checking in S-2026-0101");
+      await screenshot(page, "start-slots");
+      await checkAccessibility(page, "start-slots");
+      await page.getByLabel(/agrees to be recorded/).check();
+      await page.getByRole("button", { name: "Start assessment" }).click();
+      await page.locator("#assess-title").waitFor();
+      const booking = await page.evaluate(async () => (await window.__mock.schedule()).slots[0].bookings[0]);
+      const status = await page.evaluate(() => window.__mock.stationStatus());
+      assert(booking.assessment === status.in_progress, "the check-in is recorded against the started assessment");
+      assert(page.errors.length === 0, `no page errors: ${page.errors}`);
+      await page.close();
+    },
+  ],
 ];
 
 let failed = 1;

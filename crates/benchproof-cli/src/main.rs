@@ -50,7 +50,7 @@ enum Command {
     /// Check assessment event logs
     #[command(subcommand)]
     Log(cmd::log::LogCommand),
-    /// Create a department or revoke an enrolment
+    /// Create a department, revoke an enrolment, or export a signed rubric pack
     #[command(subcommand)]
     Dept(cmd::dept::DeptCommand),
     /// Enrol this station or a proctor under the department key
@@ -72,6 +72,8 @@ enum Command {
     AdminPassword(cmd::serve::AdminPasswordArgs),
     /// Send sealed bundles to the department server and keep their receipts
     Sync(cmd::sync::SyncArgs),
+    /// Micro-event slots downloaded from the department, and checking booked students in
+    Schedule(cmd::schedule::ScheduleArgs),
     /// Issue (department) or verify an Open Badges 3.0 credential
     #[command(subcommand)]
     Credential(cmd::credential::CredentialCommand),
@@ -84,6 +86,9 @@ enum Command {
     /// Check the capture devices by recording a snippet
     #[command(subcommand)]
     Capture(cmd::capture::CaptureCommand),
+    /// Trust another department: import its signed rubric pack, list or remove trusted departments
+    #[command(subcommand)]
+    Trust(cmd::trust::TrustCommand),
 }
 
 /// What every subcommand gets: where the data is and how to print.
@@ -116,9 +121,11 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::run(&ctx, a),
         Command::AdminPassword(a) => cmd::serve::admin_password(&ctx, a),
         Command::Sync(a) => cmd::sync::run(&ctx, a),
+        Command::Schedule(a) => cmd::schedule::run(&ctx, a),
         Command::Instrument(c) => cmd::instrument::run(&ctx, c),
         Command::Receipt(c) => cmd::receipt::run(&ctx, c),
         Command::Credential(c) => cmd::credential::run(&ctx, c),
+        Command::Trust(c) => cmd::trust::run(&ctx, c),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,8 +1,9 @@
 //! Blobs: upload parts, the archive, quarantine and conflicting bundles, by key.
 //!
-//! Keys: `uploads/<upload>/<offset>-<random>` (parts, deleted when the upload completes or
-//! expires), `archive/<sha256>.zip` (accepted bundles), `quarantine/<upload>.zip`,
-//! `conflicts/<upload>.zip`. Invariants every backend keeps:
+//! Keys: `uploads/<upload>/<offset>-<random>` (parts) or `uploads/<upload>.data` (an upload
+//! written in place), deleted when the upload completes or expires; `archive/<sha256>.zip`
+//! (accepted bundles), `quarantine/<upload>.zip`, `conflicts/<upload>.zip`. Invariants every
+//! backend keeps:
 //! - `put` makes a blob visible only complete and durable (temp → fsync → rename → dir fsync,
 //!   or one atomic object PUT), never a prefix of it.
 //! - [`Put::CreateOnly`] never replaces an existing blob: the archive is write-once, and since
@@ -10,7 +11,7 @@
 //! - `delete` refuses `archive/` keys: nothing accepted is ever deleted.
 
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
 pub mod files;
@@ -50,6 +51,13 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
     fn exists(&self, key: &str) -> BoxFut<'_, bool>;
     /// Deletes a non-archive blob; a missing blob is not an error.
     fn delete(&self, key: &str) -> BoxFut<'_, ()>;
+    /// The key and local file under which this backend keeps all of upload `upload`'s bytes,
+    /// written in place chunk by chunk, or `None` if every chunk is its own blob (see
+    /// [`crate::staging`]).
+    fn in_place(&self, upload: &str) -> Option<(String, PathBuf)> {
+        let _ = upload;
+        None
+    }
 }
 
 /// The archive key of a bundle.

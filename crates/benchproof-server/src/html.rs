@@ -26,7 +26,7 @@ pub fn page(title: &str, user: Option<&str>, body: &str) -> String {
     if let Some(u) = user {
         let _ = write!(
             nav,
-            "<nav aria-label=\"Admin\"><a href=\"/admin\">Bundles</a> · <a href=\"/admin/quarantine\">Quarantine</a> · <a href=\"/admin/conflicts\">Conflicts</a> · <a href=\"/admin/stations\">Stations</a> · <a href=\"/admin/log\">Log</a> · <a href=\"/admin/credentials\">Credentials</a> · <a href=\"/admin/reviews\">Review links</a></nav><form method=\"post\" action=\"/admin/logout\"><span>{}</span> <button type=\"submit\">Log out</button></form>",
+            "<nav aria-label=\"Admin\"><a href=\"/admin\">Bundles</a> · <a href=\"/admin/quarantine\">Quarantine</a> · <a href=\"/admin/conflicts\">Conflicts</a> · <a href=\"/admin/stations\">Stations</a> · <a href=\"/admin/log\">Log</a> · <a href=\"/admin/credentials\">Credentials</a> · <a href=\"/admin/reviews\">Review links</a> · <a href=\"/admin/events\">Micro-events</a></nav><form method=\"post\" action=\"/admin/logout\"><span>{}</span> <button type=\"submit\">Log out</button></form>",
             esc(u)
         );
     }

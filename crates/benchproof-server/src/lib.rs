@@ -12,6 +12,8 @@
 //!   and files / S3 implementations.
 //! - [`credentials`]: Open Badges 3.0 issuance for archived passed bundles, the status list,
 //!   `did:web`, exports; [`review`]: expiring employer review links and their access log.
+//! - [`events`]: micro-events — assessment slots, bookings, re-bookings and no-shows for admins;
+//!   each station's schedule and its check-ins.
 //! - [`problem::Problem`]: every API error as `application/problem+json`.
 
 pub mod auth;
@@ -19,6 +21,7 @@ pub mod blob;
 pub mod clock;
 pub mod config;
 pub mod credentials;
+pub mod events;
 pub mod html;
 pub mod log;
 pub mod meta;
@@ -27,6 +30,7 @@ pub mod problem;
 pub mod receive;
 pub mod review;
 pub mod server;
+pub mod staging;
 pub mod state;
 pub mod tus;
 

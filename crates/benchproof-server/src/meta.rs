@@ -1,6 +1,7 @@
 //! Metadata: uploads in progress, accepted bundles (whose order *is* the transparency log),
 //! quarantine, conflicts, stations, replay nonces, admin users and sessions; and (schema version
-//! 2) issued credentials and employer review links.
+//! 2) issued credentials and employer review links; (schema version 3) micro-event slots and
+//! bookings.
 //!
 //! Invariants every backend keeps:
 //! - `commit_part` advances an upload's offset only from the offset the caller read (a
@@ -17,12 +18,14 @@ use std::pin::Pin;
 use serde::Serialize;
 
 pub mod credentials;
+pub mod events;
 pub mod postgres;
 pub mod remediation;
 pub mod review;
 pub mod sqlite;
 
 pub use credentials::{CredentialInsert, CredentialMeta, CredentialRow};
+pub use events::{BookingRow, EventChange, EventHistoryRow, EventMeta, EventSnapshot, SlotRow};
 pub use remediation::{RemediationMeta, RemediationRow};
 pub use review::{ReviewAccessRow, ReviewLinkRow, ReviewMeta};
 
@@ -130,8 +133,9 @@ pub struct StationRow {
 }
 
 /// The metadata backend. See the module docs for the invariants; credentials and review links
-/// are [`CredentialMeta`], [`ReviewMeta`] and [`RemediationMeta`] (schema version 2).
-pub trait MetaStore: CredentialMeta + ReviewMeta + RemediationMeta + Send + Sync + std::fmt::Debug {
+/// are [`CredentialMeta`], [`ReviewMeta`] and [`RemediationMeta`] (schema version 2); micro-events
+/// are [`EventMeta`] (schema version 3).
+pub trait MetaStore: CredentialMeta + ReviewMeta + RemediationMeta + EventMeta + Send + Sync + std::fmt::Debug {
     fn create_upload(&self, upload: Upload) -> BoxFut<'_, ()>;
     fn upload(&self, id: &str) -> BoxFut<'_, Option<Upload>>;
     /// Records `part` and moves the offset from `part.offset` to `part.offset + part.len`;

@@ -8,7 +8,8 @@
 //! - The same bytes twice are one bundle (idempotent, the same leaf); a different valid bundle
 //!   for a held assessment is kept under `conflicts/` and flagged, never archived; an invalid one
 //!   goes to `quarantine/` with the verifier's first refusal.
-//! - The finished upload's parts are deleted only after the outcome is recorded.
+//! - The finished upload's bytes (parts, or its in-place file) are deleted only after the
+//!   outcome is recorded; what is archived or quarantined is a copy or a hard link of them.
 
 use std::path::Path;
 
@@ -23,6 +24,7 @@ use crate::auth::station::authenticate;
 use crate::blob::{archive_key, Put};
 use crate::meta::{hex, unhex32, Accepted, BundleRow, ConflictRow, QuarantineRow, Upload};
 use crate::problem::{Problem, CHECKSUM_MISMATCH};
+use crate::staging::link_in_place;
 use crate::state::AppState;
 use crate::tus::discard_upload;
 
@@ -49,18 +51,27 @@ fn sha256_file(path: &Path) -> std::io::Result<String> {
 /// Runs after the last byte of `upload` is stored; answers the final PATCH.
 pub async fn finish(state: &AppState, upload: &Upload) -> Result<Response, Problem> {
     let _permit = state.finishing.acquire().await.map_err(|_| Problem::internal("the server is stopping"))?;
-    // Assemble the parts into one local file (the verifier reads a zip by path).
+    // One local file for the verifier (it reads a zip by path): the in-place file linked, or
+    // the parts concatenated.
     let assembled =
         tempfile::NamedTempFile::new_in(&state.spool).map_err(|e| Problem::io("cannot create a spool file", &e))?;
     let path = assembled.into_temp_path();
-    for part in state.meta.parts(&upload.id).await? {
-        state.blobs.append_to(&part.key, &path).await?;
+    let in_place = link_in_place(state, &upload.id, &path)?;
+    if !in_place {
+        for part in state.meta.parts(&upload.id).await? {
+            state.blobs.append_to(&part.key, &path).await?;
+        }
     }
+    let running = state.running.finish(&upload.id, upload.length).map(|d| hex(&d));
     let p = path.to_path_buf();
     let (size, sha) = tokio::task::spawn_blocking(move || -> std::io::Result<(u64, String)> {
         let f = std::fs::OpenOptions::new().append(true).open(&p)?;
-        f.sync_all()?;
-        Ok((f.metadata()?.len(), sha256_file(&p)?))
+        f.sync_all()?; // nothing reaches the verifier, let alone the archive, before it is on disk
+        let sha = match running {
+            Some(sha) => sha,
+            None => sha256_file(&p)?,
+        };
+        Ok((f.metadata()?.len(), sha))
     })
     .await
     .map_err(|e| Problem::internal(e.to_string()))?
@@ -80,7 +91,6 @@ pub async fn finish(state: &AppState, upload: &Upload) -> Result<Response, Probl
             format!("the bytes received hash to {sha}, but the upload declared {}; the upload was discarded, upload the bundle again", upload.sha256),
         ));
     }
-
     let now = state.clock.now_ms();
     let trust = state.config.trust.clone();
     let p = path.to_path_buf();

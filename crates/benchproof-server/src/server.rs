@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/login", get(pages::login_form).post(pages::login))
         .route("/admin/logout", post(pages::logout))
         .merge(credentials_and_review())
+        .merge(events())
         .with_state(state)
 }
 
@@ -95,6 +96,21 @@ fn credentials_and_review() -> Router<AppState> {
         .route("/review/{token}", get(rpublic::get_page).post(rpublic::post_code))
         .route("/review/{token}/media/{sha}", get(rpublic::get_media))
         .route("/review/{token}/receipt.json", get(rpublic::get_receipt))
+}
+
+/// Micro-events: the admin's slots and bookings, and each station's schedule and check-ins.
+fn events() -> Router<AppState> {
+    use crate::events::{admin, pages, station};
+    Router::new()
+        .route("/admin/events", get(pages::get_page))
+        .route("/admin/events.json", get(admin::get_json))
+        .route("/admin/events/slots", post(admin::post_slot))
+        .route("/admin/events/slots/{id}/cancel", post(admin::post_cancel))
+        .route("/admin/events/slots/{id}/bookings", post(admin::post_booking))
+        .route("/admin/events/bookings/{id}/move", post(admin::post_move))
+        .route("/admin/events/bookings/{id}/no-show", post(admin::post_no_show))
+        .route("/api/v1/schedule", get(station::get_schedule))
+        .route("/api/v1/schedule/bookings/{id}/check-in", axum::routing::put(station::put_check_in))
 }
 
 /// Deletes uploads whose expiry has passed, with their parts. Returns how many.
@@ -174,6 +190,7 @@ pub async fn serve_with(
         spool,
         locks: Default::default(),
         finishing: Arc::new(tokio::sync::Semaphore::new(crate::state::MAX_FINISHING)),
+        running: Default::default(),
     };
     let app = router(state.clone());
     let serve =

@@ -8,6 +8,7 @@ use crate::blob::BlobStore;
 use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::meta::MetaStore;
+use crate::staging::RunningHashes;
 
 /// Shared by all handlers; cheap to clone.
 #[derive(Debug, Clone)]
@@ -24,6 +25,8 @@ pub struct AppState {
     /// the server's memory does not grow with the number of stations finishing together; the
     /// others wait with their bytes on disk.
     pub finishing: Arc<tokio::sync::Semaphore>,
+    /// The SHA-256 of each upload's bytes so far, while its chunks arrive in order.
+    pub running: RunningHashes,
 }
 
 /// How many uploads may be finished (assembled and verified) at once.
@@ -36,9 +39,10 @@ impl AppState {
         map.entry(id.to_owned()).or_default().clone()
     }
 
-    /// Forgets the lock of a finished or deleted upload.
-    pub fn drop_lock(&self, id: &str) {
+    /// Forgets the lock and running hash of a finished or deleted upload.
+    pub fn forget_upload(&self, id: &str) {
         self.locks.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+        self.running.forget(id);
     }
 
     /// An absolute URL for `path` when a public URL is configured, else the path.

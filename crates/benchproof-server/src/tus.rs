@@ -1,11 +1,11 @@
 //! tus 1.0.0 at `/files/`: core, creation, checksum (sha1, sha256), termination, expiration.
 //!
 //! Invariants:
-//! - `Upload-Offset` never claims a byte that is not durably stored: a PATCH body is spooled to
-//!   a local file, fsynced, stored as a part blob, and only then is the offset advanced (by a
-//!   compare-and-set in the metadata store). A body cut short keeps what arrived (fsynced) unless
-//!   it carried `Upload-Checksum`, in which case the whole chunk is discarded; a dropped request
-//!   future deletes its spool file.
+//! - `Upload-Offset` never claims a byte that is not stored: a PATCH body is written where the
+//!   backend keeps it ([`crate::staging`], which also says what survives a power cut), and only
+//!   then is the offset advanced (by a compare-and-set in the metadata store). A body
+//!   cut short keeps what arrived (fsynced) unless it carried `Upload-Checksum`, in which case
+//!   the whole chunk is discarded; bytes past the committed offset are never counted.
 //! - One PATCH per upload at a time: an in-process async lock serialises them, and the offset
 //!   compare-and-set makes a racing PATCH from another process fail with 409.
 //! - The lock is held only while the PATCH runs; a client silent for `body_idle_timeout` loses
@@ -21,14 +21,13 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use futures_util::StreamExt as _;
 use ring::digest;
-use tokio::io::AsyncWriteExt as _;
 
 use crate::auth::station::{authenticate, Station};
-use crate::blob::Put;
 use crate::clock::http_date;
 use crate::meta::{Part, Upload};
 use crate::problem::{Problem, CHECKSUM_MISMATCH};
 use crate::receive;
+use crate::staging::{self, Chunk};
 use crate::state::AppState;
 
 /// The tus extensions this server implements.
@@ -220,12 +219,16 @@ pub async fn delete(State(state): State<AppState>, Path(id): Path<String>, parts
     Ok(res)
 }
 
-/// Forgets an upload and deletes its parts.
+/// Forgets an upload and deletes its bytes.
 pub async fn discard_upload(state: &AppState, id: &str) -> Result<(), Problem> {
-    for key in state.meta.delete_upload(id).await? {
+    let mut keys = state.meta.delete_upload(id).await?;
+    keys.extend(state.blobs.in_place(id).map(|(key, _)| key));
+    keys.sort();
+    keys.dedup();
+    for key in keys {
         state.blobs.delete(&key).await?;
     }
-    state.drop_lock(id);
+    state.forget_upload(id);
     Ok(())
 }
 
@@ -302,35 +305,31 @@ pub async fn patch(
         return Err(too_large());
     }
 
-    let spool =
-        tempfile::NamedTempFile::new_in(&state.spool).map_err(|e| Problem::io("cannot create a spool file", &e))?;
-    let (received, digest, cut) = receive_body(&state, body, &spool, &checksum, upload.length - offset).await?;
-    let Some(received) = received else { return Err(too_large()) };
-    if let Some(sum) = &checksum {
-        if cut {
-            return Err(Problem::bad_request(
-                "the chunk was cut short, so its checksum cannot match; nothing was kept, resume from Upload-Offset",
-            ));
+    let chunk = Chunk::open(&state, &id, offset).await?;
+    let running = state.running.take(&id, offset);
+    let file = (chunk.writer()?, chunk.sync_each());
+    let checked = receive_body(&state, body, file, &checksum, upload.length - offset, running).await.and_then(|got| {
+        let received = got.kept.ok_or_else(too_large)?;
+        check_chunk(&got, &checksum).map(|()| (received, got))
+    });
+    let (received, got) = match checked {
+        Ok(kept) => kept,
+        Err(refused) => {
+            // Nothing of a refused chunk is kept, and its bytes must not hold on to the disk.
+            chunk.discard(offset);
+            return Err(refused);
         }
-        let expected = match sum {
-            Checksum::Sha1(s) | Checksum::Sha256(s) => s,
-        };
-        if digest.as_deref() != Some(expected.as_slice()) {
-            return Err(Problem::new(
-                StatusCode::from_u16(CHECKSUM_MISMATCH).expect("460 is a valid status"),
-                "checksum-mismatch",
-                "Checksum Mismatch",
-                "the chunk's checksum differs from Upload-Checksum; it was discarded, send it again",
-            ));
-        }
-    }
+    };
+    let cut = got.cut;
+    let new_offset = offset + received;
     if received > 0 {
-        let key = format!("uploads/{id}/{offset:020}-{}", uuid::Uuid::now_v7().simple());
-        let path = spool.into_temp_path();
-        state.blobs.put(&key, &path, Put::Replace).await?;
+        let in_place = matches!(chunk, Chunk::InPlace { .. });
+        let key = chunk.keep(&state, &id, offset).await?;
         let part = Part { offset, len: received, key: key.clone() };
         if !state.meta.commit_part(&id, part).await? {
-            state.blobs.delete(&key).await?;
+            if !in_place {
+                state.blobs.delete(&key).await?;
+            }
             return Err(Problem::new(
                 StatusCode::CONFLICT,
                 "offset-mismatch",
@@ -339,7 +338,9 @@ pub async fn patch(
             ));
         }
     }
-    let new_offset = offset + received;
+    if let Some(ctx) = got.running {
+        state.running.put(&id, new_offset, ctx);
+    }
     if cut {
         // The client is gone (or stalled); what arrived is durable and counted.
         return Err(Problem::bad_request(format!(
@@ -357,21 +358,55 @@ pub async fn patch(
     Ok(res)
 }
 
-/// Streams the body into `spool`. Returns (`None` if more than `room` bytes arrived, else the
-/// bytes kept), the checksum digest, and whether the body was cut short. The spool is fsynced.
+/// Refuses a chunk whose `Upload-Checksum` does not match (or cannot, being cut short).
+fn check_chunk(got: &Received, checksum: &Option<Checksum>) -> Result<(), Problem> {
+    let Some(sum) = checksum else { return Ok(()) };
+    if got.cut {
+        return Err(Problem::bad_request(
+            "the chunk was cut short, so its checksum cannot match; nothing was kept, resume from Upload-Offset",
+        ));
+    }
+    let expected = match sum {
+        Checksum::Sha1(s) | Checksum::Sha256(s) => s,
+    };
+    if got.checksum.as_deref() != Some(expected.as_slice()) {
+        return Err(Problem::new(
+            StatusCode::from_u16(CHECKSUM_MISMATCH).expect("460 is a valid status"),
+            "checksum-mismatch",
+            "Checksum Mismatch",
+            "the chunk's checksum differs from Upload-Checksum; it was discarded, send it again",
+        ));
+    }
+    Ok(())
+}
+
+/// What arrived of a `PATCH` body.
+struct Received {
+    /// `None` if more than the upload's remaining bytes arrived, else how many were kept.
+    kept: Option<u64>,
+    /// The digest for `Upload-Checksum`, if one was sent.
+    checksum: Option<Vec<u8>>,
+    /// Whether the body ended early (a disconnect or a stall).
+    cut: bool,
+    /// The upload's running hash, including this body.
+    running: Option<digest::Context>,
+}
+
+/// Streams the body into `file` (see [`staging::writer`]), at most `room` bytes, and syncs it
+/// if `sync` is set.
 async fn receive_body(
     state: &AppState,
     body: Body,
-    spool: &tempfile::NamedTempFile,
+    (file, sync): (std::fs::File, bool),
     checksum: &Option<Checksum>,
     room: u64,
-) -> Result<(Option<u64>, Option<Vec<u8>>, bool), Problem> {
-    let mut ctx = checksum.as_ref().map(|c| match c {
+    running: Option<digest::Context>,
+) -> Result<Received, Problem> {
+    let ctx = checksum.as_ref().map(|c| match c {
         Checksum::Sha1(_) => digest::Context::new(&digest::SHA1_FOR_LEGACY_USE_ONLY),
         Checksum::Sha256(_) => digest::Context::new(&digest::SHA256),
     });
-    let file = spool.reopen().map_err(|e| Problem::io("cannot open the spool file", &e))?;
-    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::from_std(file));
+    let (tx, written) = staging::writer(file, sync, ctx, running);
     let mut stream = body.into_data_stream();
     let mut received = 0u64;
     let mut cut = false;
@@ -387,16 +422,23 @@ async fn receive_body(
         };
         received += chunk.len() as u64;
         if received > room {
-            return Ok((None, None, false));
+            return Ok(Received { kept: None, checksum: None, cut: false, running: None });
         }
-        if let Some(c) = ctx.as_mut() {
-            c.update(&chunk);
+        if tx.send(chunk).await.is_err() {
+            break; // the writer failed; its error is reported below
         }
-        out.write_all(&chunk).await.map_err(|e| Problem::io("cannot write the spool file", &e))?;
     }
-    out.flush().await.map_err(|e| Problem::io("cannot write the spool file", &e))?;
-    out.get_ref().sync_all().await.map_err(|e| Problem::io("cannot fsync the spool file", &e))?;
-    Ok((Some(received), ctx.map(|c| c.finish().as_ref().to_vec()), cut))
+    drop(tx);
+    let written = written
+        .await
+        .map_err(|e| Problem::internal(format!("the upload writer stopped: {e}")))?
+        .map_err(|e| Problem::io("cannot write the upload's file", &e))?;
+    Ok(Received {
+        kept: Some(received),
+        checksum: written.checksum.map(|d| d.as_ref().to_vec()),
+        cut,
+        running: written.running,
+    })
 }
 
 #[cfg(test)]

@@ -3,12 +3,13 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use benchproof_bagit::{Limits, Progress};
-use benchproof_bundle::{seal, verify_path, Registry, SealInput, Trust, Verified, VerifyError};
+use benchproof_bagit::Progress;
+use benchproof_bundle::{seal, Registry, SealInput, Verified, VerifyError};
 use benchproof_domain::{AssessmentId, EventBody, LifecycleState, Sha256};
 use benchproof_evidence::DidKey;
 use serde::Serialize;
 
+use crate::trust::departments::{self, TrustedDepartment};
 use crate::trust::StationFiles;
 use crate::{Station, StationError};
 
@@ -138,25 +139,30 @@ pub fn verify_bundle(
     station: Option<&Station>,
     progress: impl Fn(Progress) + Sync,
 ) -> Result<Verified, VerifyError> {
-    let trust = match trust {
+    verify_bundle_vouched(path, trust, station, progress).map(|(verified, _)| verified)
+}
+
+/// Like [`verify_bundle`], also naming the trusted department that vouches for the bundle. With
+/// [`TrustSource::Station`] every department of the data directory's trust list is a candidate
+/// (its own and imported ones, see `trust::departments`).
+pub fn verify_bundle_vouched(
+    path: &Path,
+    trust: TrustSource<'_>,
+    station: Option<&Station>,
+    progress: impl Fn(Progress) + Sync,
+) -> Result<(Verified, TrustedDepartment), VerifyError> {
+    let candidates = match trust {
         TrustSource::Department(did) => {
             let revocations = station.and_then(|s| StationFiles::in_dir(s.data_dir()).revocations(&did).ok().flatten());
-            Some(Trust { department: did, revocations })
+            vec![TrustedDepartment::given(did, revocations)]
         }
-        TrustSource::Station(dir) => {
-            let files = StationFiles::in_dir(dir);
-            files
-                .department()
-                .ok()
-                .flatten()
-                .map(|d| Trust { revocations: files.revocations(&d.did).ok().flatten(), department: d.did })
-        }
+        TrustSource::Station(dir) => departments::trusted(dir).0,
     };
     let registry = station.map(|s| StoreRegistry(s.store()));
-    let verified =
-        verify_path(path, trust.as_ref(), registry.as_ref().map(|r| r as &dyn Registry), Limits::default(), progress)?;
+    let (verified, department) =
+        crate::trust::verify::bundle(path, candidates, registry.as_ref().map(|r| r as &dyn Registry), progress)?;
     if let Some(s) = station {
         let _ = s.store().record_bundle(verified.assessment, verified.digest, s.clock().now());
     }
-    Ok(verified)
+    Ok((verified, department))
 }

@@ -73,8 +73,18 @@ pub fn verify_credential(
     now: Timestamp,
     bundle: Option<&Path>,
 ) -> Result<benchproof_credential::VerifiedCredential, StationError> {
-    let trusted = TrustedIssuers::new().with_did_key(department);
-    let mut policy = VerifyPolicy::new(&trusted, xsd(now));
+    verify_credential_with(credential, &TrustedIssuers::new().with_did_key(department), now, bundle)
+}
+
+/// Like [`verify_credential`], trusting every issuer in `trusted` (see `trust::verify`). An
+/// issuer outside the list is refused as not a trusted department.
+pub fn verify_credential_with(
+    credential: &str,
+    trusted: &TrustedIssuers,
+    now: Timestamp,
+    bundle: Option<&Path>,
+) -> Result<benchproof_credential::VerifiedCredential, StationError> {
+    let mut policy = VerifyPolicy::new(trusted, xsd(now));
     if let Some(path) = bundle {
         let bytes = std::fs::read(path).map_err(|source| StationError::Io { path: path.to_owned(), source })?;
         policy.evidence.push(benchproof_credential::verify::EvidenceFile {
@@ -83,6 +93,11 @@ pub fn verify_credential(
             sha256: Sha256::of(&bytes).0,
         });
     }
-    benchproof_credential::verify_credential_json(credential, &policy)
-        .map_err(|e| StationError::Credential(e.to_string()))
+    benchproof_credential::verify_credential_json(credential, &policy).map_err(|e| match e {
+        benchproof_credential::CredentialError::UntrustedIssuer(issuer) => StationError::Credential(format!(
+            "the issuer {issuer} is not a trusted department here; {}",
+            crate::trust::verify::HOW_TO_TRUST
+        )),
+        other => StationError::Credential(other.to_string()),
+    })
 }

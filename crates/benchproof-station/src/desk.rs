@@ -312,6 +312,35 @@ impl Desk {
         previous: Option<&str>,
     ) -> DeskResult<AssessmentDetail> {
         let mut inner = self.lock();
+        inner.proctor()?;
+        let source = rubrics::find(&self.data_dir, rubric)?;
+        self.start_locked(&mut inner, &source, student, consent, previous)
+    }
+
+    /// The stored micro-event schedule (`None`: never downloaded), as [`crate::schedule`] lists it.
+    pub fn schedule(&self, window: crate::schedule::Window) -> DeskResult<Option<crate::schedule::ScheduleView>> {
+        Ok(self.lock().station.schedule(window)?)
+    }
+
+    /// Checks a booked student in: starts their assessment against the slot's rubric (as
+    /// [`Desk::create`] does) and queues the check-in for the next sync pass.
+    pub fn check_in(&self, booking: &str, consent: bool) -> DeskResult<AssessmentDetail> {
+        let mut inner = self.lock();
+        inner.proctor()?;
+        let target = inner.station.check_in_target(booking)?;
+        let detail = self.start_locked(&mut inner, &target.rubric, &target.student, consent, None)?;
+        inner.station.record_check_in(&target, detail.assessment.id)?;
+        Ok(detail)
+    }
+
+    fn start_locked(
+        &self,
+        inner: &mut Inner,
+        source: &rubrics::RubricSource,
+        student: &str,
+        consent: bool,
+        previous: Option<&str>,
+    ) -> DeskResult<AssessmentDetail> {
         let proctor = inner.proctor()?.name.clone();
         if !StationFiles::in_dir(&self.data_dir).enrolment.exists() {
             return Err(DeskError::NotConfigured);
@@ -319,7 +348,6 @@ impl Desk {
         if !consent {
             return Err(DeskError::ConsentRequired);
         }
-        let source = rubrics::find(&self.data_dir, rubric)?;
         let student = student.trim();
         if let Some(prev) = previous {
             let id = inner.station.resolve_assessment(prev)?;
@@ -331,10 +359,8 @@ impl Desk {
                 )));
             }
         }
-        let mut session = inner.station.create_assessment(&source, student)?;
-        session.start()?;
-        session.note(&format!("{student} agreed to be recorded (consent taken by {proctor})."))?;
-        let id = session.id();
+        let note = format!("{student} agreed to be recorded (consent taken by {proctor}).");
+        let id = inner.station.start_assessment(source, student, &note)?;
         inner.current_step.insert(id, 0);
         inner.ensure_rig(&self.data_dir)?;
         inner.detail(id)

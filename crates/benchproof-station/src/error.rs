@@ -45,6 +45,16 @@ pub enum StationError {
     NothingToUndo,
     #[error("capture: {0}")]
     Capture(String),
+    #[error("no schedule on this station yet: set the department server (`benchproof sync --server URL`) and sync once while online")]
+    NoSchedule,
+    #[error("the stored schedule cannot be read: {0}; sync again while online")]
+    Schedule(String),
+    #[error("no booking {0:?} in this station's schedule; `benchproof schedule` lists them (sync first if it was booked recently)")]
+    UnknownBooking(String),
+    #[error("booking {booking} is {status}, so it cannot be checked in; ask the department to book the student again")]
+    BookingClosed { booking: String, status: String },
+    #[error("this station does not have rubric {id} version {version}, which the slot is for; ask the department to publish it into this station's rubrics/ folder")]
+    RubricVersionMissing { id: String, version: String },
 }
 
 impl StationError {
@@ -58,6 +68,7 @@ impl StationError {
             StationError::Store(StoreError::Closed { .. }) => "assessment_closed",
             StationError::Store(StoreError::Conflict { .. }) => "conflict",
             StationError::Store(StoreError::Chain { .. }) | StationError::Chain { .. } => "chain_broken",
+            StationError::Store(StoreError::AlreadyCheckedIn { .. }) => "already_checked_in",
             StationError::Store(_) => "store_error",
             StationError::Transition(TransitionError::NotAllowed { .. }) => "not_allowed",
             StationError::Transition(_) => "invalid_input",
@@ -77,6 +88,11 @@ impl StationError {
             StationError::Capture(_) => "capture_failed",
             StationError::NothingToUndo => "nothing_to_undo",
             StationError::Credential(_) => "credential_refused",
+            StationError::NoSchedule => "no_schedule",
+            StationError::Schedule(_) => "schedule_invalid",
+            StationError::UnknownBooking(_) => "unknown_booking",
+            StationError::BookingClosed { .. } => "booking_closed",
+            StationError::RubricVersionMissing { .. } => "rubric_missing",
         }
     }
 }

@@ -6,6 +6,7 @@
 //! - [`Session`]: one assessment in progress; each call validates with the domain state machine,
 //!   makes the event durable, then applies it.
 //! - [`script`]: scripted assessments (TOML), used by `benchproof assess` and the demo.
+//! - [`schedule`]: the micro-event schedule copy and check-ins (which start assessments).
 //! - [`report::AssessmentReport`]: what `assessment show` and the demo print.
 
 pub mod bundles;
@@ -17,6 +18,7 @@ pub mod desk;
 mod error;
 pub mod report;
 pub mod rubrics;
+pub mod schedule;
 pub mod script;
 mod session;
 pub mod sync;
@@ -83,6 +85,20 @@ impl Station {
         let (assessment, genesis) = Assessment::create(id, rubric.rubric.clone(), student, now)?;
         self.store.create_assessment(&genesis)?;
         Ok(Session::new(self, assessment))
+    }
+
+    /// Creates an assessment of `student` against `rubric`, starts it and records how consent
+    /// was taken: the one start path for the app, the CLI and check-ins.
+    pub fn start_assessment(
+        &mut self,
+        rubric: &rubrics::RubricSource,
+        student: &str,
+        consent_note: &str,
+    ) -> Result<AssessmentId, StationError> {
+        let mut session = self.create_assessment(rubric, student)?;
+        session.start()?;
+        session.note(consent_note)?;
+        Ok(session.id())
     }
 
     /// Reopens an assessment (for example after the app was closed or crashed mid-assessment)

@@ -1,5 +1,6 @@
 //! The rubric catalogue: rubrics bundled with benchproof, and those a department has published
-//! into the station's `rubrics/` folder (which win over bundled ones with the same id).
+//! into the station's `rubrics/` folder (which win over bundled ones with the same id), then the
+//! rubrics of trusted departments' imported packs (labelled [`Origin::Imported`]).
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,9 @@ pub const BUNDLED: &[(&str, &str)] = &[
 pub enum Origin {
     Bundled(String),
     File(PathBuf),
+    /// From another department's rubric pack: the pack's file in the trust list
+    /// (`DATA_DIR/trust/departments/<key>.json`, see `trust::departments`).
+    Imported(PathBuf),
 }
 
 /// A validated rubric together with its exact text.
@@ -80,6 +84,15 @@ pub fn catalogue(data_dir: &Path) -> (Vec<RubricSource>, Vec<StationError>) {
     for b in bundled() {
         if !found.iter().any(|r: &RubricSource| r.rubric.id == b.rubric.id) {
             found.push(b);
+        }
+    }
+    // Trusted departments' rubrics come last, so an id names this department's own rubric first;
+    // a text already listed is not listed twice.
+    let (imported, bad) = crate::trust::departments::imported_rubrics(data_dir);
+    problems.extend(bad);
+    for r in imported {
+        if !found.iter().any(|f| f.rubric.sha256 == r.rubric.sha256) {
+            found.push(r);
         }
     }
     (found, problems)

@@ -62,7 +62,20 @@ impl Station {
     ) -> Result<SyncReport, StationError> {
         let worker = self.sync_worker(settings)?;
         let now = self.clock().now();
-        worker.run_once(self.store(), now, &mut |id, p| progress(id, p.sent, p.total)).map_err(StationError::from)
+        let mut report = worker
+            .run_once(self.store(), now, &mut |id, p| progress(id, p.sent, p.total))
+            .map_err(StationError::from)?;
+        // The schedule exchange (check-ins up, schedule down) after the bundles; offline, the
+        // stored copy stays in use.
+        if report.connectivity == Some(benchproof_sync::Connectivity::Offline) {
+            report.schedule_error = Some("the server is unreachable; the stored schedule stays in use".into());
+        } else {
+            match worker.sync_schedule(self.store(), self.clock().now()) {
+                Ok(s) => report.schedule = Some(s),
+                Err(e) => report.schedule_error = Some(e.to_string()),
+            }
+        }
+        Ok(report)
     }
 
     /// A worker signing as this station and trusting its department's key.

@@ -12,7 +12,16 @@
 //! DATA_DIR/trust/revocations.json  latest revocation list known here (optional)
 //! DATA_DIR/proctors/<slug>.key     a proctor's key, sealed with their passphrase or PIN
 //! DATA_DIR/proctors/<slug>.enrolment.json
+//! DATA_DIR/trust/departments/<z6Mk…>.json  imported departments' signed rubric packs
 //! ```
+//!
+//! Trusting other departments: [`packs`] (the signed rubric pack a department exports),
+//! [`departments`] (the trust list: own and imported departments), [`verify`] (which trusted
+//! department vouches for a bundle or credential).
+
+pub mod departments;
+pub mod packs;
+pub mod verify;
 
 use std::path::{Path, PathBuf};
 
@@ -54,6 +63,22 @@ pub enum TrustProblem {
     NotEnrolled,
     #[error("no proctor {0:?} on this station; enrol them with `benchproof enrol proctor`")]
     UnknownProctor(String),
+    #[error("{path}: rubric pack refused: {source}")]
+    BadPack { path: PathBuf, source: Box<packs::PackError> },
+    #[error("rubric pack refused: {0}")]
+    Pack(Box<packs::PackError>),
+    #[error("{0}: this pack is filed under another department's key; remove it and import the pack again")]
+    Misfiled(PathBuf),
+    #[error("{0} is this data directory's own department: it is always trusted, and is not imported or removed")]
+    OwnDepartment(String),
+    #[error("{0:?} is not an imported department; `benchproof trust list` shows the trust list")]
+    NotImported(String),
+}
+
+impl From<packs::PackError> for TrustProblem {
+    fn from(e: packs::PackError) -> TrustProblem {
+        TrustProblem::Pack(Box::new(e))
+    }
 }
 
 fn bad_key(path: &Path) -> impl Fn(benchproof_evidence::keys::KeyError) -> StationError + '_ {

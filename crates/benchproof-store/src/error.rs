@@ -33,6 +33,8 @@ pub enum StoreError {
     Conflict { id: AssessmentId, stored: u64, offered: u64 },
     #[error("assessment {id} is {state}: its event log is closed")]
     Closed { id: AssessmentId, state: LifecycleState },
+    #[error("booking {booking} was already checked in (assessment {assessment}); continue that assessment instead")]
+    AlreadyCheckedIn { booking: String, assessment: String },
     #[error("stored data for {what} cannot be read: {detail}")]
     Decode { what: String, detail: String },
     #[error("the stored event log of {id} is broken: {source}")]

@@ -8,6 +8,8 @@
 //! - Media ([`Store::ingest_media`]): bytes streamed into `media/ab/abcdef…`, hashed on the way,
 //!   fsynced and renamed into place before any row refers to them.
 //! - Outbox ([`Store::enqueue_bundle`]): sealed bundles waiting for the sync worker.
+//! - Schedule ([`Store::save_schedule`], [`Store::record_check_in`]): the station's copy of its
+//!   micro-event schedule, and check-ins waiting to be reported.
 //!
 //! Readers on other connections never block the writer (WAL); WAL checkpoints run on a
 //! background connection so that no tick pays for one.
@@ -17,6 +19,7 @@ mod error;
 mod events;
 mod media;
 mod outbox;
+mod schedule;
 mod schema;
 mod sync;
 
@@ -29,6 +32,7 @@ pub use error::{OpenError, StoreError};
 pub use events::AssessmentSummary;
 pub use media::MediaRef;
 pub use outbox::OutboxEntry;
+pub use schedule::{CheckInRow, StoredSchedule};
 pub use schema::{MIGRATIONS, SCHEMA_VERSION};
 pub use sync::{DeliveryState, SeenCheckpoint, SyncAlert, SyncFailure, SyncItem};
 

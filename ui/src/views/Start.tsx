@@ -1,6 +1,7 @@
 import { useMemo, useState } from "preact/hooks";
 import { Preview } from "../components/Preview";
 import { Empty, ErrorNote, Loading } from "../components/Notice";
+import { TodaysSlots, type PickedBooking } from "../components/TodaysSlots";
 import type { Backend, HistoryItem, RubricSummary } from "../lib/backend";
 import { useAsync } from "../lib/useAsync";
 
@@ -30,6 +31,8 @@ export function Start({ backend, previous, onStarted }: { backend: Backend; prev
   const [consent, setConsent] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  /** A booking from today's slots: Start then checks that student in. */
+  const [picked, setPicked] = useState<PickedBooking | null>(null);
 
   const found = useMemo(() => searchRubrics(rubrics.value ?? [], query), [rubrics.value, query]);
   const chosenRubric = rubricId ?? earlier.value?.rubric_id ?? null;
@@ -44,7 +47,8 @@ export function Start({ backend, previous, onStarted }: { backend: Backend; prev
     setBusy(true);
     setError(null);
     try {
-      await backend.createAssessment({ rubric_id: chosenRubric, student: studentId, consent, previous });
+      if (picked !== null) await backend.checkIn({ booking: picked.booking.id, consent });
+      else await backend.createAssessment({ rubric_id: chosenRubric, student: studentId, consent, previous });
       onStarted();
     } catch (err) {
       setError(err);
@@ -61,6 +65,19 @@ export function Start({ backend, previous, onStarted }: { backend: Backend; prev
           Re-assessment of {earlier.value.student}'s attempt at {earlier.value.rubric_title}; the new attempt links to it.
         </p>
       )}
+      {previous === null && (
+        <TodaysSlots
+          backend={backend}
+          picked={picked?.booking.id ?? null}
+          onPick={(p) => {
+            setPicked(p);
+            setRubricId(p.slot.rubric_id);
+            setStudent(p.booking.student);
+            setQuery("");
+            setError(null);
+          }}
+        />
+      )}
       <form class="columns" onSubmit={(e) => void start(e)}>
         <section class="card" aria-labelledby="rubric-title">
           <h2 id="rubric-title">Rubric</h2>
@@ -73,7 +90,10 @@ export function Start({ backend, previous, onStarted }: { backend: Backend; prev
             <legend class="sr-only">Rubric</legend>
             {found.map((r) => (
               <label class="rubric-option" key={r.id}>
-                <input type="radio" name="rubric" value={r.id} checked={chosenRubric === r.id} onChange={() => setRubricId(r.id)} />
+                <input type="radio" name="rubric" value={r.id} checked={chosenRubric === r.id} onChange={() => {
+                    setRubricId(r.id);
+                    setPicked(null);
+                  }} />
                 <span>
                   <strong>{r.title}</strong>
                   <small>
@@ -87,7 +107,16 @@ export function Start({ backend, previous, onStarted }: { backend: Backend; prev
         <section class="card" aria-labelledby="student-title">
           <h2 id="student-title">Student</h2>
           <label for="student-id">Student id (type or scan)</label>
-          <input id="student-id" autocomplete="off" value={studentId} onInput={(e) => setStudent(e.currentTarget.value)} />
+          <input id="student-id" autocomplete="off" value={studentId} onInput={(e) => {
+              setStudent(e.currentTarget.value);
+              setPicked(null);
+            }} />
+          {picked && (
+            <p class="hint" data-testid="check-in-note">
+              Checking in {picked.booking.student}, booked for {picked.slot.rubric_title ?? picked.slot.rubric_id}; Start
+              records the check-in for the department.
+            </p>
+          )}
           <label class="check consent">
             <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} />
             The student agrees to be recorded on video and audio for this assessment.

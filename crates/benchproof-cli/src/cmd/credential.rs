@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use benchproof_credential::badge::AchievementType;
 use benchproof_credential::bake;
-use benchproof_station::credentials::{issue_for_bundle, verify_credential, IssueOptions};
-use benchproof_station::trust::{DepartmentKey, StationFiles};
+use benchproof_station::credentials::{issue_for_bundle, IssueOptions};
+use benchproof_station::trust::departments::{self, TrustedDepartment};
+use benchproof_station::trust::verify as trust_verify;
+use benchproof_station::trust::DepartmentKey;
 use benchproof_station::{Clock as _, SystemClock};
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -64,7 +66,8 @@ enum Kind {
 pub struct VerifyArgs {
     /// The credential (JSON, or a baked PNG/SVG badge)
     credential: PathBuf,
-    /// The issuing department: did:key or department.json [default: this station's department]
+    /// The issuing department: did:key or department.json [default: the trust list: this data
+    /// directory's own department and those imported with `benchproof trust import`]
     #[arg(long, value_name = "DID_OR_FILE")]
     trust: Option<String>,
     /// The evidence bundle, to check the credential's digest of it
@@ -83,6 +86,9 @@ struct Verified {
     achievement: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     issuer: Option<String>,
+    /// The trusted department that issued it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    department: Option<TrustedDepartment>,
     evidence_checked: usize,
 }
 
@@ -138,13 +144,15 @@ fn issue(ctx: &Context, args: IssueArgs) -> CliResult {
 }
 
 fn verify(ctx: &Context, args: VerifyArgs) -> CliResult {
-    let department = match &args.trust {
-        Some(arg) => trust_from(arg)?,
+    // Without --trust, every department of this data directory's trust list may be the issuer.
+    let departments = match &args.trust {
+        Some(arg) => vec![TrustedDepartment::given(trust_from(arg)?, None)],
         None => {
-            StationFiles::in_dir(&ctx.data_dir)
-                .department()?
-                .ok_or_else(|| anyhow::anyhow!("no department is trusted here: pass --trust DID_OR_FILE"))?
-                .did
+            let (list, problems) = departments::trusted(&ctx.data_dir);
+            for p in &problems {
+                eprintln!("warning: not trusted: {p}");
+            }
+            list
         }
     };
     let bytes =
@@ -156,13 +164,14 @@ fn verify(ctx: &Context, args: VerifyArgs) -> CliResult {
             .to_string(),
         _ => String::from_utf8(bytes).map_err(|_| Failure::new(USAGE, anyhow::anyhow!("not a JSON credential")))?,
     };
-    let report = match verify_credential(&text, &department, SystemClock.now(), args.bundle.as_deref()) {
-        Ok(v) => Verified {
+    let report = match trust_verify::credential(&text, &departments, SystemClock.now(), args.bundle.as_deref()) {
+        Ok((v, department)) => Verified {
             valid: true,
             reason: None,
             id: Some(v.id),
             achievement: Some(v.achievement),
             issuer: Some(v.issuer),
+            department: Some(department),
             evidence_checked: v.evidence_checked,
         },
         Err(e) => Verified {
@@ -171,14 +180,17 @@ fn verify(ctx: &Context, args: VerifyArgs) -> CliResult {
             id: None,
             achievement: None,
             issuer: None,
+            department: None,
             evidence_checked: 0,
         },
     };
     if ctx.json {
         output::json(&report);
     } else if report.valid {
+        let department =
+            report.department.as_ref().map(|d| format!("{:?}, {}", d.name, d.source.describe())).unwrap_or_default();
         println!(
-            "VALID: {} — {} (issued by {}; {} evidence digest(s) matched)",
+            "VALID: {} — {} (issued by {} [{department}]; {} evidence digest(s) matched)",
             report.id.as_deref().unwrap_or_default(),
             report.achievement.as_deref().unwrap_or_default(),
             report.issuer.as_deref().unwrap_or_default(),

@@ -36,6 +36,10 @@ struct Pass<'a> {
     alerts: &'a [String],
     next_wake: Option<String>,
     bytes_sent: u64,
+    schedule_revision: Option<i64>,
+    check_ins_reported: usize,
+    check_ins_refused: Vec<(String, String)>,
+    schedule_error: Option<&'a str>,
 }
 
 pub fn run(ctx: &Context, args: SyncArgs) -> CliResult {
@@ -93,6 +97,10 @@ fn print_pass(ctx: &Context, server: &str, r: &SyncReport) {
         alerts: &r.alerts,
         next_wake: r.next_wake.map(|t| t.to_string()),
         bytes_sent: r.bytes_sent,
+        schedule_revision: r.schedule.as_ref().and_then(|s| s.revision),
+        check_ins_reported: r.schedule.as_ref().map_or(0, |s| s.reported.len()),
+        check_ins_refused: r.schedule.as_ref().map(|s| s.refused.clone()).unwrap_or_default(),
+        schedule_error: r.schedule_error.as_deref(),
     };
     if ctx.json {
         output::json(&pass);
@@ -117,5 +125,14 @@ fn print_pass(ctx: &Context, server: &str, r: &SyncReport) {
     }
     if let Some(at) = &pass.next_wake {
         println!("  next attempt at {at}");
+    }
+    if let Some(rev) = pass.schedule_revision {
+        println!("  schedule revision {rev} downloaded; {} check-ins reported", pass.check_ins_reported);
+    }
+    for (booking, why) in &pass.check_ins_refused {
+        println!("  check-in of {booking} refused: {why}");
+    }
+    if let Some(e) = pass.schedule_error {
+        println!("  schedule not updated: {e}");
     }
 }

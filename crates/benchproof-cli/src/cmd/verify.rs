@@ -2,7 +2,8 @@ use std::path::{Path, PathBuf};
 
 use benchproof_bundle::{Check, Verified, VerifyError};
 use benchproof_evidence::DidKey;
-use benchproof_station::bundles::{verify_bundle, TrustSource};
+use benchproof_station::bundles::{verify_bundle_vouched, TrustSource};
+use benchproof_station::trust::departments::TrustedDepartment;
 use benchproof_station::trust::DepartmentInfo;
 use benchproof_station::Station;
 use clap::Args;
@@ -16,8 +17,8 @@ use crate::Context;
 pub struct VerifyArgs {
     /// The bundle (.zip)
     bundle: PathBuf,
-    /// The department to trust: its did:key, or a department.json file [default: the department
-    /// this data directory's station trusts]
+    /// The department to trust: its did:key, or a department.json file [default: the trust list
+    /// of this data directory: its own department and those imported with `benchproof trust`]
     #[arg(long, value_name = "DID_OR_FILE")]
     trust: Option<String>,
 }
@@ -32,6 +33,9 @@ struct Report<'a> {
     reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     verified: Option<&'a Verified>,
+    /// The trusted department the bundle's enrolments chain to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    department: Option<&'a TrustedDepartment>,
 }
 
 pub fn trust_from(arg: &str) -> anyhow::Result<DidKey> {
@@ -54,13 +58,13 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> CliResult {
     };
     let total = std::fs::metadata(&args.bundle).map(|m| m.len()).unwrap_or(0);
     let bar = output::byte_bar(total, "verify");
-    let result = verify_bundle(&args.bundle, source, station.as_ref(), |p| {
+    let result = verify_bundle_vouched(&args.bundle, source, station.as_ref(), |p| {
         bar.set_length(p.bytes_total);
         bar.set_position(p.bytes_done);
     });
     bar.finish_and_clear();
     match result {
-        Ok(v) => {
+        Ok((v, department)) => {
             if ctx.json {
                 output::json(&Report {
                     valid: true,
@@ -68,6 +72,7 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> CliResult {
                     failed_check: None,
                     reason: None,
                     verified: Some(&v),
+                    department: Some(&department),
                 });
             } else {
                 let d = &v.document;
@@ -84,6 +89,7 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> CliResult {
                 );
                 println!("  station    {:?} {}", v.station_name, d.station.did);
                 println!("  proctor    {:?} {}", v.proctor_name, d.proctor.did);
+                println!("  department {:?} {} ({})", department.name, department.did, department.source.describe());
                 println!(
                     "  bundle     {} payload files, {} bytes, digest {}",
                     v.payload_files, v.payload_bytes, v.digest
@@ -100,6 +106,7 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> CliResult {
                     failed_check: Some(r.check),
                     reason: Some(r.reason.clone()),
                     verified: None,
+                    department: None,
                 });
             } else {
                 println!("INVALID  {}", args.bundle.display());

@@ -4,7 +4,9 @@ mod assessments;
 mod bad_input;
 mod bundles;
 mod rubrics;
+mod schedule;
 mod server;
+mod trust;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

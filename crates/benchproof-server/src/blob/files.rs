@@ -109,6 +109,12 @@ impl BlobStore for FileBlobs {
         })
     }
 
+    fn in_place(&self, upload: &str) -> Option<(String, PathBuf)> {
+        let key = format!("uploads/{upload}.data");
+        let path = self.path(&key).ok()?;
+        Some((key, path))
+    }
+
     fn exists(&self, key: &str) -> BoxFut<'_, bool> {
         let p = self.path(key);
         Box::pin(async move { Ok(p?.exists()) })

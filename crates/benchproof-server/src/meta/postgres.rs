@@ -12,6 +12,7 @@ use tokio_postgres::{Client, NoTls, Row};
 use super::{Accepted, BoxFut, BundleRow, ConflictRow, MetaError, MetaStore, Part, QuarantineRow, StationRow, Upload};
 
 mod credentials;
+mod events;
 mod remediation;
 mod review;
 
@@ -55,6 +56,14 @@ impl PgMeta {
             .get(0);
         if !v2 {
             tx.batch_execute(super::sqlite::SCHEMA_V2).await.map_err(pg)?;
+        }
+        let v3: bool = tx
+            .query_one("SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'event_slots' AND table_schema = current_schema())", &[])
+            .await
+            .map_err(pg)?
+            .get(0);
+        if !v3 {
+            tx.batch_execute(super::sqlite::SCHEMA_V3).await.map_err(pg)?;
         }
         tx.commit().await.map_err(pg)?;
         Ok(PgMeta { client: Arc::new(tokio::sync::Mutex::new(client)) })

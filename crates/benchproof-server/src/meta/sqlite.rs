@@ -1,5 +1,6 @@
-//! The embedded metadata backend: one SQLite file (WAL, `synchronous = FULL`), one connection
-//! behind a mutex, every call on the blocking pool. Meant for one server process.
+//! The embedded metadata backend: one SQLite file (WAL, `synchronous = FULL` except for what
+//! every request writes, [`relaxed`]), one connection behind a mutex, every call on the
+//! blocking pool. Meant for one server process.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -9,6 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use super::{Accepted, BoxFut, BundleRow, ConflictRow, MetaError, MetaStore, Part, QuarantineRow, StationRow, Upload};
 
 mod credentials;
+mod events;
 mod remediation;
 mod review;
 
@@ -16,8 +18,10 @@ mod review;
 pub const SCHEMA_V1: &str = include_str!("schema-v1.sql");
 /// Credentials and review links (`user_version` 2).
 pub const SCHEMA_V2: &str = include_str!("schema-v2.sql");
+/// Micro-events: slots, bookings and their history (`user_version` 3).
+pub const SCHEMA_V3: &str = include_str!("schema-v3.sql");
 /// The migrations in order; `user_version` is how many have run.
-const MIGRATIONS: [&str; 2] = [SCHEMA_V1, SCHEMA_V2];
+const MIGRATIONS: [&str; 3] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
 
 /// SQLite metadata in one file.
 #[derive(Debug, Clone)]
@@ -66,6 +70,26 @@ impl SqliteMeta {
             .map_err(|e| MetaError::Join(e.to_string()))?
         })
     }
+}
+
+/// Runs `f` in one transaction committed without waiting for the disk (`synchronous = NORMAL` in
+/// WAL mode): it survives a crash of the server process, and a power cut may lose it. Only for
+/// what every request writes: request nonces (a power cut then re-opens replay only for requests
+/// signed within the clock-skew window before it), stations' last contact, and upload offsets
+/// (the embedded backend does not fsync the chunks either, see `staging`; an offset that goes
+/// back after a power cut only makes the station send those bytes again).
+fn relaxed<T>(
+    c: &mut Connection,
+    f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, rusqlite::Error>,
+) -> Result<T, rusqlite::Error> {
+    c.pragma_update(None, "synchronous", "NORMAL")?;
+    let result = c.transaction_with_behavior(TransactionBehavior::Immediate).and_then(|tx| {
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    });
+    c.pragma_update(None, "synchronous", "FULL")?;
+    result
 }
 
 fn upload_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Upload> {
@@ -133,19 +157,19 @@ impl MetaStore for SqliteMeta {
     fn commit_part(&self, id: &str, part: Part) -> BoxFut<'_, bool> {
         let id = id.to_owned();
         self.run(move |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let moved = tx.execute(
-                "UPDATE uploads SET upload_offset = ?2 WHERE id = ?1 AND upload_offset = ?3",
-                params![id, (part.offset + part.len) as i64, part.offset as i64],
-            )?;
-            if moved == 1 {
-                tx.execute(
-                    "INSERT INTO upload_parts (upload, part_offset, len, blob_key) VALUES (?1, ?2, ?3, ?4)",
-                    params![id, part.offset as i64, part.len as i64, part.key],
+            relaxed(c, |tx| {
+                let moved = tx.execute(
+                    "UPDATE uploads SET upload_offset = ?2 WHERE id = ?1 AND upload_offset = ?3",
+                    params![id, (part.offset + part.len) as i64, part.offset as i64],
                 )?;
-            }
-            tx.commit()?;
-            Ok(moved == 1)
+                if moved == 1 {
+                    tx.execute(
+                        "INSERT INTO upload_parts (upload, part_offset, len, blob_key) VALUES (?1, ?2, ?3, ?4)",
+                        params![id, part.offset as i64, part.len as i64, part.key],
+                    )?;
+                }
+                Ok(moved == 1)
+            })
         })
     }
 
@@ -302,24 +326,28 @@ impl MetaStore for SqliteMeta {
     fn remember_nonce(&self, nonce: &str, now_ms: i64, expires_ms: i64) -> BoxFut<'_, bool> {
         let nonce = nonce.to_owned();
         self.run(move |c| {
-            c.execute("DELETE FROM nonces WHERE expires_ms < ?1", [now_ms])?;
-            let n = c.execute(
-                "INSERT OR IGNORE INTO nonces (nonce, expires_ms) VALUES (?1, ?2)",
-                params![nonce, expires_ms],
-            )?;
-            Ok(n == 1)
+            relaxed(c, |tx| {
+                tx.execute("DELETE FROM nonces WHERE expires_ms < ?1", [now_ms])?;
+                let n = tx.execute(
+                    "INSERT OR IGNORE INTO nonces (nonce, expires_ms) VALUES (?1, ?2)",
+                    params![nonce, expires_ms],
+                )?;
+                Ok(n == 1)
+            })
         })
     }
 
     fn touch_station(&self, did: &str, name: &str, now_ms: i64) -> BoxFut<'_, ()> {
         let (did, name) = (did.to_owned(), name.to_owned());
         self.run(move |c| {
-            c.execute(
-                "INSERT INTO stations (did, name, last_contact_ms) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (did) DO UPDATE SET name = excluded.name, last_contact_ms = MAX(last_contact_ms, excluded.last_contact_ms)",
-                params![did, name, now_ms],
-            )
-            .map(drop)
+            relaxed(c, |tx| {
+                tx.execute(
+                    "INSERT INTO stations (did, name, last_contact_ms) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (did) DO UPDATE SET name = excluded.name, last_contact_ms = MAX(last_contact_ms, excluded.last_contact_ms)",
+                    params![did, name, now_ms],
+                )
+                .map(drop)
+            })
         })
     }
 

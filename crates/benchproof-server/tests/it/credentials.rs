@@ -318,8 +318,8 @@ async fn schema_v1_is_upgraded() {
     assert!(meta.credentials().await.unwrap().is_empty());
     drop(meta);
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 2);
-    c.pragma_update(None, "user_version", 3).unwrap();
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 3);
+    c.pragma_update(None, "user_version", 4).unwrap();
     drop(c);
     let err = SqliteMeta::open(&path).unwrap_err().to_string();
     assert!(err.contains("newer than this server"), "{err}");

@@ -1,6 +1,7 @@
 //! The station API on real data directories: resuming, the rubric catalogue, refusals.
 
 mod capture;
+mod schedule;
 
 use std::sync::Arc;
 

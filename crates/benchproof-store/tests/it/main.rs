@@ -5,11 +5,14 @@
 //! - `events`: the event log through a whole lifecycle, its refusals, its append-only triggers,
 //!   tamper detection, and readers on a second connection.
 //! - `media`: content-addressed ingest, deduplication, failed and empty inputs.
+//! - `schedule`: the schedule copy never rolls back; a booking is checked in once; the
+//!   check-in outbox.
 //! - `crash`: a child process killed with SIGKILL at random moments loses no acknowledged tick.
 
 mod crash;
 mod events;
 mod media;
+mod schedule;
 mod schema;
 
 use std::path::{Path, PathBuf};

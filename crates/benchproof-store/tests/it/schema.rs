@@ -17,6 +17,7 @@ const RELEASED: &[(&str, &str)] = &[
     ("0003_lean_events", "956ab7d9affe9a8f52435ce032bbf895eab24d5afbc81115566fd631cb83731e"),
     ("0004_bundles_seen", "a398d433a9f28a437dab0bea6ac88817359e9b31db4e4f808b30b05bf9f94b03"),
     ("0005_sync", "9a9250a2de43fa7e78f79e4a3ad2beee994ab0936dc677810962cd3e69350790"),
+    ("0006_schedule", "2df88f6f2fe1ff97a0f579c3f50f26fa7a93c1778560279d9bb0015026a6c086"),
 ];
 
 #[test]

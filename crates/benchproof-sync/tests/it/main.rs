@@ -2,12 +2,14 @@
 //! against the independent `@tus/server` (directly and through a fault-injecting proxy), and the
 //! worker end to end against a small department stand-in that issues real receipts, and against
 //! the real department server through cuts, a stall, a restart, a lost answer
-//! (`server_faults`) and a full disk (`disk_full`).
+//! (`server_faults`) and a full disk (`disk_full`); the micro-event schedule and check-ins against
+//! the real server (`schedule`).
 
 mod department;
 mod disk_full;
 mod plan;
 mod proxy;
+mod schedule;
 mod sealed;
 mod server_faults;
 mod tus_interop;

@@ -21,7 +21,7 @@ use crate::sealed::{self, Keys};
 use crate::Rng;
 
 const RUBRIC: &str = include_str!("../../../../fixtures/rubrics/test-skill.toml");
-const CHUNK: usize = 256 * 1024;
+pub const CHUNK: usize = 256 * 1024;
 const IO_TIMEOUT: Duration = Duration::from_secs(3);
 /// Passes allowed per bundle before the test calls it stuck (one fault needs at most two).
 const MAX_PASSES: usize = 6;
@@ -267,6 +267,36 @@ fn a_server_restart_mid_upload_resumes_from_what_it_kept() {
     assert_eq!(station.verify_receipt(b, &zip_b).leaf_index, 1);
     assert_exactly_once(&dept, &[(a, zip_a), (b, zip_b)]);
     assert!(Path::new(&station.store.sync_item(a).expect("item").bundle_path).exists(), "nothing is deleted");
+}
+
+#[test]
+fn a_power_cut_that_lost_the_end_of_an_upload_starts_it_again() {
+    let keys = sealed::keys();
+    let mut dept = Department::start(&keys);
+    let proxy = Proxy::start(dept.port());
+    let mut station = Station::new(&proxy);
+    let mut rng = Rng(0x5eed_0005);
+    let (id, zip) = station.queue(3 << 20, &mut rng);
+    let length = zip.len() as u64;
+    let uploads = dept.config.data_dir.join("blobs").join("uploads");
+    let mut cut = false;
+    let resent = station.deliver(id, length, &mut |p| {
+        if !cut && p.sent > length / 2 {
+            cut = true;
+            proxy.plan(&[(0, Fault::Cut)]);
+            dept.restart();
+            // The server acknowledged offsets its disk had not written yet; the power cut took
+            // the end of the file with it.
+            let file = std::fs::read_dir(&uploads).expect("uploads").next().expect("one upload").expect("entry");
+            let f = std::fs::OpenOptions::new().write(true).open(file.path()).expect("open");
+            f.set_len(CHUNK as u64 / 2).expect("shorten");
+        }
+    });
+    assert!(cut, "the power was cut mid-upload");
+    assert!(resent >= CHUNK as u64 / 2, "the lost bytes were sent again ({resent})");
+    station.verify_receipt(id, &zip);
+    assert_exactly_once(&dept, &[(id, zip)]);
+    assert_eq!(std::fs::read_dir(&uploads).expect("uploads").count(), 0, "the lost upload was discarded");
 }
 
 #[test]

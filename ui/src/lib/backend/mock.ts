@@ -8,11 +8,13 @@
  */
 import rubricsJson from "./mock/rubrics.json";
 import { instrumentScreenshot, instrumentState, jsonUrl, patternFrame, recordClip } from "./mock/media";
+import * as Sched from "./mock/schedule";
 import * as S from "./mock/state";
 import type {
   AppInfo,
   AssessmentView,
   Backend,
+  CheckInRequest,
   DeviceEvent,
   DeviceInfo,
   FilePurpose,
@@ -25,6 +27,7 @@ import type {
   QueueStatus,
   Rubric,
   RubricSummary,
+  ScheduleList,
   SealedInfo,
   SetupRequest,
   Snippet,
@@ -502,7 +505,27 @@ export class MockBackend implements Backend {
       .reverse();
   }
 
+  async schedule(): Promise<ScheduleList | null> {
+    return this.state.schedule === null ? null : structuredClone(this.state.schedule);
+  }
+
+  async checkIn(request: CheckInRequest): Promise<AssessmentView> {
+    this.requireProctor();
+    const { slot, booking } = Sched.target(this.state.schedule, request.booking);
+    const view = await this.createAssessment({ rubric_id: slot.rubric_id, student: booking.student, consent: request.consent, previous: null });
+    Sched.checkedIn(booking, view.id);
+    this.changed();
+    return view;
+  }
+
   // ---- test hooks (exposed as window.__mock in mock mode only) ----
+
+  /** Stores a schedule copy as the sync worker would (`demo`: today's demo slots). */
+  loadSchedule(schedule: ScheduleList | "demo"): void {
+    this.state.schedule =
+      schedule === "demo" ? Sched.demoSchedule(this.now(), MOCK_RUBRICS) : Sched.derive(schedule, MOCK_RUBRICS);
+    this.changed();
+  }
 
   /** Simulates a device dropping out: emits `lost` and records it in a running assessment. */
   loseDevice(device: string, reason = "device stopped delivering frames"): void {

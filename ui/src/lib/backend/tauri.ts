@@ -10,6 +10,7 @@ import {
   type AssessmentView,
   type AudioLevelEvent,
   type Backend,
+  type CheckInRequest,
   type CommandError,
   type DeviceEvent,
   type DeviceInfo,
@@ -22,6 +23,7 @@ import {
   type Progress,
   type QueueStatus,
   type RubricSummary,
+  type ScheduleList,
   type SealedInfo,
   type SetupRequest,
   type StationStatus,
@@ -163,5 +165,11 @@ export class TauriBackend implements Backend {
   }
   history(): Promise<HistoryItem[]> {
     return call("history");
+  }
+  schedule(): Promise<ScheduleList | null> {
+    return call("schedule");
+  }
+  checkIn(request: CheckInRequest): Promise<AssessmentView> {
+    return call("check_in", { request });
   }
 }

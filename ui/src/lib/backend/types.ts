@@ -44,9 +44,14 @@ export type { SyncState } from "./bindings/SyncState";
 export type { OutboxItem } from "./bindings/OutboxItem";
 export type { QueueStatus } from "./bindings/QueueStatus";
 export type { HistoryItem } from "./bindings/HistoryItem";
+export type { ScheduleList } from "./bindings/ScheduleList";
+export type { ScheduleSlot } from "./bindings/ScheduleSlot";
+export type { ScheduleBooking } from "./bindings/ScheduleBooking";
+export type { CheckInRequest } from "./bindings/CheckInRequest";
 
 import type { AppInfo } from "./bindings/AppInfo";
 import type { AssessmentView } from "./bindings/AssessmentView";
+import type { CheckInRequest } from "./bindings/CheckInRequest";
 import type { CommandError } from "./bindings/CommandError";
 import type { DeviceEvent } from "./bindings/DeviceEvent";
 import type { DeviceInfo } from "./bindings/DeviceInfo";
@@ -58,6 +63,7 @@ import type { ProctorInfo } from "./bindings/ProctorInfo";
 import type { Progress } from "./bindings/Progress";
 import type { QueueStatus } from "./bindings/QueueStatus";
 import type { RubricSummary } from "./bindings/RubricSummary";
+import type { ScheduleList } from "./bindings/ScheduleList";
 import type { SealedInfo } from "./bindings/SealedInfo";
 import type { SetupRequest } from "./bindings/SetupRequest";
 import type { StationStatus } from "./bindings/StationStatus";
@@ -128,6 +134,12 @@ export interface Backend {
   queue(): Promise<QueueStatus>;
   retry(assessment: string): Promise<QueueStatus>;
   history(): Promise<HistoryItem[]>;
+
+  // Micro-events
+  /** Today's slots from the station's schedule copy; null when none was ever downloaded. */
+  schedule(): Promise<ScheduleList | null>;
+  /** Checks a booked student in: starts their assessment against the slot's rubric. */
+  checkIn(request: CheckInRequest): Promise<AssessmentView>;
 }
 
 export function isCommandError(value: unknown): value is CommandError {

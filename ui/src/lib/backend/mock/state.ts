@@ -15,6 +15,7 @@ import type {
   LifecycleState,
   OutboxItem,
   Rubric,
+  ScheduleList,
   Snippet,
   TickRequest,
 } from "../types";
@@ -36,6 +37,8 @@ export interface MockState {
   server_reachable: boolean;
   /** Reason the next upload fails, if a test asked for one. */
   fail_next_upload: string | null;
+  /** The schedule copy (`null`: never downloaded). */
+  schedule: ScheduleList | null;
 }
 
 /** Throws a `CommandError` with `code`. */
@@ -66,6 +69,7 @@ export function emptyState(): MockState {
     outbox: [],
     server_reachable: true,
     fail_next_upload: null,
+    schedule: null,
   };
 }
 
