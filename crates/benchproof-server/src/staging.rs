@@ -22,10 +22,9 @@
 //! `docs/performance.md` §7.)
 
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-
-use std::io::Write as _;
 
 use axum::body::Bytes;
 use ring::digest;
@@ -77,7 +76,7 @@ impl Chunk {
         }
     }
 
-    /// Whether [`writer`] must sync the chunk before it may be kept.
+    /// Whether [`self::writer`] must sync the chunk before it may be kept.
     pub fn sync_each(&self) -> bool {
         matches!(self, Chunk::Spool { .. })
     }
