@@ -88,12 +88,20 @@ fn meter<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
 }
 
 fn sync<R: Runtime>(app: &AppHandle<R>, desk: &Desk) {
+    // The schedule is stored on every pass; only a new revision changes what the UI shows.
+    let mut schedule_revision = None;
     loop {
         std::thread::sleep(SYNC_EVERY);
         // Per-bundle failures are recorded in the store by the worker; an error here (e.g. the
         // station lost its enrolment) is shown by the queue screen and retried next time.
         let Ok(Some(report)) = desk.sync_now() else { continue };
-        let changed = !(report.delivered.is_empty() && report.failed.is_empty() && report.gave_up.is_empty());
+        let schedule_changed = report.schedule.as_ref().is_some_and(|s| {
+            let new_revision = s.revision.is_some() && s.revision != schedule_revision;
+            schedule_revision = s.revision.or(schedule_revision);
+            new_revision || !s.reported.is_empty() || !s.refused.is_empty()
+        });
+        let changed =
+            schedule_changed || !(report.delivered.is_empty() && report.failed.is_empty() && report.gave_up.is_empty());
         if changed && app.emit(crate::commands::STATION_CHANGED, ()).is_err() {
             return;
         }
