@@ -342,7 +342,7 @@ pub async fn patch(
         state.running.put(&id, new_offset, ctx);
     }
     if cut {
-        // The client is gone (or stalled); what arrived is durable and counted.
+        // The client is gone (or stalled); what arrived is stored and counted.
         return Err(Problem::bad_request(format!(
             "the request body ended early; {new_offset} bytes are held, resume from there"
         )));

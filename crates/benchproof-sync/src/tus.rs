@@ -248,7 +248,8 @@ impl TusClient {
             let end = (offset + chunk_size).min(length);
             let chunk = match prepared.take() {
                 Some(p) if p.offset == offset && p.bytes.len() as u64 == end - offset => p,
-                _ => Prepared::read(file, offset, end, Vec::new())?,
+                // After a resync the chunk read ahead is the wrong one: reuse its allocation.
+                stale => Prepared::read(file, offset, end, stale.map(|p| p.bytes).unwrap_or_default())?,
             };
             let chunk_start = offset;
             let mut report = |read: u64| progress(Progress { sent: chunk_start + read, total: length });
