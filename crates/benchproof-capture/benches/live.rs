@@ -18,10 +18,14 @@
 //! it (for the soak, where the dropped-frame count is the point).
 #![allow(clippy::print_stdout)]
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use common::{clock_ticks_per_second, load_average, process_cpu, sample_threads};
 
 use benchproof_capture::sim::{Pacing, PatternSettings, Simulated, ToneSettings};
 use benchproof_capture::{
@@ -259,50 +263,6 @@ fn run_peer(seconds: u64, tck: f64) -> Result<Peer, String> {
     Ok(Peer { cpu: process_cpu(tck).children.saturating_sub(before), wall })
 }
 
-struct Cpu {
-    /// utime + stime of this process (all threads).
-    own: Duration,
-    /// cutime + cstime: children that have been waited for.
-    children: Duration,
-}
-
-/// Reads `/proc/self/stat` (fields 14–17, in clock ticks).
-fn process_cpu(tck: f64) -> Cpu {
-    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat (Linux only)");
-    // The command name (field 2) may hold spaces; fields after it start at state (field 3).
-    let rest = &stat[stat.rfind(')').expect("stat has a command name") + 1..];
-    let f: Vec<f64> = rest.split_whitespace().skip(11).take(4).map(|v| v.parse().expect("a tick count")).collect();
-    let d = |ticks: f64| Duration::from_secs_f64(ticks / tck);
-    Cpu { own: d(f[0] + f[1]), children: d(f[2] + f[3]) }
-}
-
-/// Records the CPU time (utime + stime) of every live thread of this process by thread id.
-fn sample_threads(tck: f64, threads: &mut HashMap<u64, (String, Duration)>) {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return };
-    for task in tasks.flatten() {
-        let Ok(tid) = task.file_name().to_string_lossy().parse::<u64>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else { continue };
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
-        let name = stat[open + 1..close].to_string();
-        let f: Vec<f64> =
-            stat[close + 1..].split_whitespace().skip(11).take(2).filter_map(|v| v.parse().ok()).collect();
-        if let [user, system] = f[..] {
-            threads.insert(tid, (name, Duration::from_secs_f64((user + system) / tck)));
-        }
-    }
-}
-
-/// `getconf CLK_TCK`, 100 (Linux's USER_HZ everywhere in practice) when unavailable.
-fn clock_ticks_per_second() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
-}
-
 /// Video frames `ffprobe` decodes from `path`; None when it cannot (or is not installed).
 fn playable_frames(path: &std::path::Path) -> Option<u64> {
     let out = Command::new("ffprobe")
@@ -315,9 +275,4 @@ fn playable_frames(path: &std::path::Path) -> Option<u64> {
         return None;
     }
     String::from_utf8(out.stdout).ok()?.trim().parse().ok()
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map_or_else(|_| "unknown".into(), |l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
 }

@@ -7,10 +7,14 @@
 //! `cargo bench -p benchproof-capture --bench pipeline` (BENCH_FRAMES=n to change the 1800 frames).
 #![allow(clippy::print_stdout)]
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use common::{clock_ticks_per_second, load_average, process_cpu, thread_cpu};
 
 use benchproof_capture::encode::{AudioEncoder, VideoEncoder, VideoSettings};
 use benchproof_capture::sim::{PatternGenerator, PatternSettings, ToneGenerator, ToneSettings};
@@ -30,24 +34,36 @@ fn main() {
     println!("load average at start: {}", load_average());
     let dir = tempfile::tempdir().expect("temp dir");
 
-    let ours = run_ours(frames, dir.path());
-    let peer = run_peer(frames, dir.path());
-    let (ours_fps, peer_fps) =
-        (frames as f64 / ours.elapsed.as_secs_f64(), peer.map(|p| frames as f64 / p.as_secs_f64()));
+    let tck = clock_ticks_per_second();
+    let ours = run_ours(frames, dir.path(), tck);
+    let peer = run_peer(frames, dir.path(), tck);
+    let fps = |d: Duration| frames as f64 / d.as_secs_f64();
     println!();
-    println!("| pipeline | fps | × real time (30 fps) |");
-    println!("|---|---:|---:|");
+    println!("| pipeline | fps (wall) | × real time | fps per CPU-second | × real time on a core of its own |");
+    println!("|---|---:|---:|---:|---:|");
+    let (ours_wall, ours_cpu) = (fps(ours.elapsed), fps(ours.cpu));
     println!(
-        "| benchproof: sim → I420 → openh264 + Opus → pre-roll (+ cut) | {ours_fps:.0} | {:.1}× |",
-        ours_fps / FPS
+        "| benchproof: sim → I420 → openh264 + Opus → pre-roll (+ cut) | {ours_wall:.0} | {:.1}× | {ours_cpu:.0} | {:.1}× |",
+        ours_wall / FPS,
+        ours_cpu / FPS
     );
-    match peer_fps {
-        Some(p) => {
-            println!("| peer: ffmpeg libx264 ultrafast -threads 1 (same frames via pipe) | {p:.0} | {:.1}× |", p / FPS);
-            println!("\nbenchproof / peer: {:.2}", ours_fps / p);
+    match peer {
+        Some(peer) => {
+            let (wall, cpu) = (fps(peer.wall), fps(peer.cpu));
+            println!(
+                "| peer: ffmpeg libx264 ultrafast -threads 1 (same frames via pipe) | {wall:.0} | {:.1}× | {cpu:.0} | {:.1}× |",
+                wall / FPS,
+                cpu / FPS
+            );
+            println!("\nbenchproof / peer: {:.2} by wall time, {:.2} by CPU time", ours_wall / wall, ours_cpu / cpu);
         }
-        None => println!("| peer: ffmpeg not found (run scripts/setup) | – | – |"),
+        None => println!("| peer: ffmpeg not found (run scripts/setup) | – | – | – | – |"),
     }
+    println!(
+        "of which I420 conversion + openh264: {:.0} % (≈ {:.0} fps per CPU-second for the video encoder alone)",
+        ours.video_share * 100.0,
+        ours_cpu / ours.video_share
+    );
     let minutes = frames as f64 / FPS / 60.0;
     println!(
         "pre-roll: {:.1} MB per camera-minute (video {:.1} + audio {:.2} MB/min); peak held {:.1} MB with a 60 s limit",
@@ -70,25 +86,24 @@ fn main() {
     println!("load average at end: {}", load_average());
 }
 
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map_or_else(|_| "unknown".into(), |l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-}
-
 struct Ours {
     elapsed: Duration,
+    /// CPU time of the thread that drew, converted, encoded and cut (the only thread).
+    cpu: Duration,
     video_bytes: usize,
     audio_bytes: usize,
     peak_preroll: usize,
     cut_time: Duration,
     cut_len: Duration,
+    /// Share of the wall time spent in `VideoEncoder::encode` (I420 conversion + `openh264`).
+    video_share: f64,
 }
 
 fn pattern() -> PatternSettings {
     PatternSettings { width: 1280, height: 720, fps: FPS as u32, flashes: None }
 }
 
-fn run_ours(frames: u64, dir: &std::path::Path) -> Ours {
+fn run_ours(frames: u64, dir: &std::path::Path, tck: f64) -> Ours {
     let mut video = PatternGenerator::new(pattern(), ClockTime::ZERO);
     let mut tone = ToneGenerator::new(ToneSettings { buffer: 1600, ..ToneSettings::default() }, ClockTime::ZERO);
     let mut venc = VideoEncoder::new(VideoSettings::default()).expect("H.264 encoder");
@@ -96,13 +111,16 @@ fn run_ours(frames: u64, dir: &std::path::Path) -> Ours {
     let mut preroll = Preroll::new(PrerollLimits { max_duration: Duration::from_secs(60), max_bytes: 256 << 20 });
     let (mut video_bytes, mut audio_bytes, mut peak) = (0, 0, 0);
     let mut packets = Vec::new();
-    let start = Instant::now();
+    let mut in_video_encoder = Duration::ZERO;
+    let (start, cpu_start) = (Instant::now(), thread_cpu(tck));
     for _ in 0..frames {
         let frame = video.next_frame();
         while tone.next_at() <= frame.at {
             aenc.encode(&tone.next_buffer(), &mut packets).expect("audio encodes");
         }
+        let encoding = Instant::now();
         packets.extend(venc.encode(&frame).expect("video encodes"));
+        in_video_encoder += encoding.elapsed();
         for p in packets.drain(..) {
             match p.track {
                 benchproof_capture::Track::Video => video_bytes += p.data.len(),
@@ -118,11 +136,19 @@ fn run_ours(frames: u64, dir: &std::path::Path) -> Ours {
     let cut = Cut::from_packets(preroll.packets(), window);
     let file = snippet::write_mp4_file(&cut, 1280, 720, &dir.join("bench.mp4")).expect("snippet written");
     let cut_time = cut_start.elapsed();
-    Ours { elapsed: start.elapsed(), video_bytes, audio_bytes, peak_preroll: peak, cut_time, cut_len: file.duration }
+    let (elapsed, cpu) = (start.elapsed(), thread_cpu(tck).saturating_sub(cpu_start));
+    let video_share = in_video_encoder.as_secs_f64() / elapsed.as_secs_f64();
+    Ours { elapsed, cpu, video_bytes, audio_bytes, peak_preroll: peak, cut_time, cut_len: file.duration, video_share }
+}
+
+struct Peer {
+    wall: Duration,
+    /// CPU time of the ffmpeg process only: drawing the frames happens in this process.
+    cpu: Duration,
 }
 
 /// The same frames, generated here and piped to ffmpeg; None when ffmpeg is missing.
-fn run_peer(frames: u64, dir: &std::path::Path) -> Option<Duration> {
+fn run_peer(frames: u64, dir: &std::path::Path, tck: f64) -> Option<Peer> {
     let out = dir.join("peer.mp4");
     let args = [
         "-v",
@@ -151,7 +177,7 @@ fn run_peer(frames: u64, dir: &std::path::Path) -> Option<Duration> {
         "-f",
         "mp4",
     ];
-    let start = Instant::now();
+    let (start, before) = (Instant::now(), process_cpu(tck).children);
     let mut child = Command::new("ffmpeg").args(args).arg(&out).stdin(Stdio::piped()).spawn().ok()?;
     let mut stdin = child.stdin.take()?;
     let mut video = PatternGenerator::new(pattern(), ClockTime::ZERO);
@@ -160,7 +186,8 @@ fn run_peer(frames: u64, dir: &std::path::Path) -> Option<Duration> {
     }
     drop(stdin);
     let ok = child.wait().ok()?.success();
-    ok.then(|| start.elapsed())
+    let wall = start.elapsed();
+    ok.then(|| Peer { wall, cpu: process_cpu(tck).children.saturating_sub(before) })
 }
 
 /// Feeds 12 s of unpaced media into a real recorder; ticks at 10 s (8 s before, none after).
