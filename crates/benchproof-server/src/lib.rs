@@ -25,6 +25,7 @@ pub mod events;
 pub mod html;
 pub mod log;
 pub mod meta;
+pub mod oauth;
 pub mod pages;
 pub mod problem;
 pub mod receive;

@@ -1,7 +1,7 @@
 //! Metadata: uploads in progress, accepted bundles (whose order *is* the transparency log),
 //! quarantine, conflicts, stations, replay nonces, admin users and sessions; and (schema version
 //! 2) issued credentials and employer review links; (schema version 3) micro-event slots and
-//! bookings.
+//! bookings; (schema version 4) OAuth 2.0 clients, codes and tokens of the OB 3.0 API.
 //!
 //! Invariants every backend keeps:
 //! - `commit_part` advances an upload's offset only from the offset the caller read (a
@@ -19,6 +19,7 @@ use serde::Serialize;
 
 pub mod credentials;
 pub mod events;
+pub mod oauth;
 pub mod postgres;
 pub mod remediation;
 pub mod review;
@@ -26,6 +27,7 @@ pub mod sqlite;
 
 pub use credentials::{CredentialInsert, CredentialMeta, CredentialRow};
 pub use events::{BookingRow, EventChange, EventHistoryRow, EventMeta, EventSnapshot, SlotRow};
+pub use oauth::{ClientRow, CodeRow, OAuthMeta, Redeemed, TokenRow};
 pub use remediation::{RemediationMeta, RemediationRow};
 pub use review::{ReviewAccessRow, ReviewLinkRow, ReviewMeta};
 
@@ -134,8 +136,11 @@ pub struct StationRow {
 
 /// The metadata backend. See the module docs for the invariants; credentials and review links
 /// are [`CredentialMeta`], [`ReviewMeta`] and [`RemediationMeta`] (schema version 2); micro-events
-/// are [`EventMeta`] (schema version 3).
-pub trait MetaStore: CredentialMeta + ReviewMeta + RemediationMeta + EventMeta + Send + Sync + std::fmt::Debug {
+/// are [`EventMeta`] (schema version 3); the OB 3.0 API's OAuth 2.0 is [`OAuthMeta`] (schema
+/// version 4).
+pub trait MetaStore:
+    CredentialMeta + ReviewMeta + RemediationMeta + EventMeta + OAuthMeta + Send + Sync + std::fmt::Debug
+{
     fn create_upload(&self, upload: Upload) -> BoxFut<'_, ()>;
     fn upload(&self, id: &str) -> BoxFut<'_, Option<Upload>>;
     /// Records `part` and moves the offset from `part.offset` to `part.offset + part.len`;

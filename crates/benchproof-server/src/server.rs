@@ -74,12 +74,17 @@ pub fn router(state: AppState) -> Router {
 /// Credentials (issue, status list, exports, did:web) and employer review links.
 fn credentials_and_review() -> Router<AppState> {
     use crate::credentials::{api, attempts, did, export, issue, pages as cpages, published, status};
+    use crate::oauth;
     use crate::review::{admin as radmin, public as rpublic};
     Router::new()
         .route("/.well-known/did.json", get(did::get_did_json))
         .route("/status/1", get(status::get_list))
         .route("/ims/ob/v3p0/discovery", get(api::get_discovery))
         .route("/ims/ob/v3p0/credentials", get(api::get_credentials))
+        .route(oauth::REGISTER_PATH, post(oauth::register::post_register))
+        .route(oauth::AUTHORIZE_PATH, get(oauth::authorize::get_authorize).post(oauth::authorize::post_authorize))
+        .route(oauth::TOKEN_PATH, post(oauth::token::post_token))
+        .route(oauth::REVOKE_PATH, post(oauth::token::post_revoke))
         .route("/evidence/{assessment}/{sha}", get(published::get_evidence))
         .route("/rubrics/{id}/{version}", get(published::get_rubric))
         .route("/admin/bundles/{sha}", get(cpages::get_bundle))

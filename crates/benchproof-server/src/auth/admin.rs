@@ -75,8 +75,8 @@ fn token_sha256(token: &str) -> String {
     hex(ring::digest::digest(&ring::digest::SHA256, token.as_bytes()).as_ref())
 }
 
-/// Checks a login; on success returns the `Set-Cookie` value of a new session.
-pub async fn login(state: &AppState, user: &str, password: &str) -> Result<Option<String>, Problem> {
+/// True when `user` is an admin and `password` is theirs.
+pub async fn password_ok(state: &AppState, user: &str, password: &str) -> Result<bool, Problem> {
     let phc = state.meta.admin_hash(user).await?;
     let pw = password.to_owned();
     // Verify even for unknown users, so timing does not reveal which names exist.
@@ -84,7 +84,12 @@ pub async fn login(state: &AppState, user: &str, password: &str) -> Result<Optio
     let ok = tokio::task::spawn_blocking(move || password_matches(&phc_or_dummy, &pw))
         .await
         .map_err(|e| Problem::internal(e.to_string()))?;
-    if !ok || phc.is_none() {
+    Ok(ok && phc.is_some())
+}
+
+/// Checks a login; on success returns the `Set-Cookie` value of a new session.
+pub async fn login(state: &AppState, user: &str, password: &str) -> Result<Option<String>, Problem> {
+    if !password_ok(state, user, password).await? {
         return Ok(None);
     }
     let token = hex(&random::<32>());

@@ -1,10 +1,11 @@
 //! A read-only subset of the Open Badges 3.0 REST API (OB 3.0 §6):
-//! `GET /ims/ob/v3p0/discovery` (the service description, OpenAPI 3.0) and
-//! `GET /ims/ob/v3p0/credentials` (`getCredentials`, with `limit`/`offset`, `X-Total-Count` and
-//! `Link` paging). Not implemented: OAuth 2.0 (dynamic client registration, authorisation code
-//! grant, scopes), `upsertCredential`, profiles. Authentication is an admin session, as a cookie
-//! or as `Authorization: Bearer <session token>`; the caller sees every live (unrevoked)
-//! credential of the department, newest first.
+//! `GET /ims/ob/v3p0/discovery` (the service description, OpenAPI 3.0, with the OAuth 2.0
+//! security scheme of OB 3.0 §7) and `GET /ims/ob/v3p0/credentials` (`getCredentials`, with
+//! `limit`/`offset`, `X-Total-Count` and `Link` paging). Callers hold an OAuth 2.0 access token
+//! with the `credential.readonly` scope (see [`crate::oauth`]), or are an admin of this server.
+//! Not implemented: `upsertCredential` and the profile endpoints (their scopes are refused at
+//! registration). The caller sees every live (unrevoked) credential of the department, newest
+//! first.
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -13,8 +14,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::base_url;
+use crate::oauth::access::{self, Denied};
+use crate::oauth::{
+    AUTHORIZE_PATH, REGISTER_PATH, REVOKE_PATH, SCOPE_CREDENTIAL_READONLY, SCOPE_OFFLINE_ACCESS, TOKEN_PATH,
+};
 use crate::problem::Problem;
-use crate::review::sha256_hex;
 use crate::state::AppState;
 
 /// The largest page.
@@ -28,7 +32,9 @@ pub async fn get_discovery(State(state): State<AppState>, headers: HeaderMap) ->
         "info": {
             "title": "benchproof department server: Open Badges 3.0 API (read-only subset)",
             "version": "3.0",
-            "description": "getCredentials only; authenticated with an admin session token, not OAuth 2.0.",
+            "description": "getCredentials only, for clients registered dynamically and authorized by a department admin (OAuth 2.0 authorization code grant with PKCE).",
+            "termsOfService": format!("{base}/"),
+            "x-imssf-privacyPolicyUrl": format!("{base}/"),
         },
         "servers": [{ "url": format!("{base}/ims/ob/v3p0") }],
         "paths": {
@@ -39,21 +45,35 @@ pub async fn get_discovery(State(state): State<AppState>, headers: HeaderMap) ->
                         { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": MAX_LIMIT } },
                         { "name": "offset", "in": "query", "schema": { "type": "integer", "minimum": 0 } }
                     ],
-                    "security": [{ "bearerAuth": [] }],
+                    "security": [{ "OAuth2ACG": [SCOPE_CREDENTIAL_READONLY] }],
                     "responses": {
                         "200": { "description": "GetOpenBadgeCredentialsResponse" },
                         "400": { "description": "Imsx_StatusInfo: bad limit or offset" },
-                        "401": { "description": "Imsx_StatusInfo: no admin session" }
+                        "401": { "description": "Imsx_StatusInfo: no valid access token" },
+                        "403": { "description": "Imsx_StatusInfo: the token lacks the credential.readonly scope" }
                     }
                 }
             }
         },
         "components": {
             "securitySchemes": {
-                "bearerAuth": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "An admin session token of this server (the bp_admin cookie's value after /admin/login). OAuth 2.0 is not implemented."
+                "OAuth2ACG": {
+                    "type": "oauth2",
+                    "description": "OAuth 2.0 Authorization Code Grant authorization, with PKCE (S256)",
+                    "x-imssf-name": state.config.issuer.name,
+                    "x-imssf-registrationUrl": format!("{base}{REGISTER_PATH}"),
+                    "flows": {
+                        "authorizationCode": {
+                            "authorizationUrl": format!("{base}{AUTHORIZE_PATH}"),
+                            "tokenUrl": format!("{base}{TOKEN_PATH}"),
+                            "refreshUrl": format!("{base}{TOKEN_PATH}"),
+                            "x-imssf-revocationUrl": format!("{base}{REVOKE_PATH}"),
+                            "scopes": {
+                                SCOPE_CREDENTIAL_READONLY: "Read the department's live OpenBadgeCredentials",
+                                SCOPE_OFFLINE_ACCESS: "Keep access with a refresh token",
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -79,36 +99,36 @@ fn status_info(status: StatusCode, minor: &str, description: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
-async fn admin(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, Problem> {
-    if let Some(user) = crate::auth::admin::session_user(state, headers).await? {
-        return Ok(Some(user));
-    }
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    match bearer {
-        Some(token) if !token.is_empty() => {
-            Ok(state.meta.session_user(&sha256_hex(token), state.clock.now_ms()).await?)
-        }
-        _ => Ok(None),
-    }
-}
-
 /// `GET /ims/ob/v3p0/credentials`.
 pub async fn get_credentials(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(paging): Query<Paging>,
 ) -> Result<Response, Problem> {
-    if admin(&state, &headers).await?.is_none() {
-        let mut res = status_info(
+    let challenge = match access::check(&state, &headers, SCOPE_CREDENTIAL_READONLY).await? {
+        Ok(_) => None,
+        Err(Denied::Missing) => Some((
             StatusCode::UNAUTHORIZED,
-            "unauthorizedrequest",
-            "log in at /admin/login and send the session token as Authorization: Bearer <token>",
-        );
-        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            "Bearer".to_owned(),
+            "send an OAuth 2.0 access token (see /ims/ob/v3p0/discovery) as Authorization: Bearer <token>".to_owned(),
+        )),
+        Err(Denied::InvalidToken(why)) => Some((
+            StatusCode::UNAUTHORIZED,
+            format!("Bearer error=\"invalid_token\", error_description=\"{why}\""),
+            why.to_owned(),
+        )),
+        Err(Denied::InsufficientScope) => Some((
+            StatusCode::FORBIDDEN,
+            format!("Bearer error=\"insufficient_scope\", scope=\"{SCOPE_CREDENTIAL_READONLY}\""),
+            format!("the token lacks the {SCOPE_CREDENTIAL_READONLY} scope; authorize again asking for it"),
+        )),
+    };
+    if let Some((status, www, why)) = challenge {
+        let minor = if status == StatusCode::FORBIDDEN { "forbidden" } else { "unauthorizedrequest" };
+        let mut res = status_info(status, minor, &why);
+        if let Ok(v) = HeaderValue::from_str(&www) {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
         return Ok(res);
     }
     let limit = paging.limit.unwrap_or(MAX_LIMIT);

@@ -13,6 +13,7 @@ use super::{Accepted, BoxFut, BundleRow, ConflictRow, MetaError, MetaStore, Part
 
 mod credentials;
 mod events;
+mod oauth;
 mod remediation;
 mod review;
 
@@ -64,6 +65,14 @@ impl PgMeta {
             .get(0);
         if !v3 {
             tx.batch_execute(super::sqlite::SCHEMA_V3).await.map_err(pg)?;
+        }
+        let v4: bool = tx
+            .query_one("SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'oauth_clients' AND table_schema = current_schema())", &[])
+            .await
+            .map_err(pg)?
+            .get(0);
+        if !v4 {
+            tx.batch_execute(super::sqlite::SCHEMA_V4).await.map_err(pg)?;
         }
         tx.commit().await.map_err(pg)?;
         Ok(PgMeta { client: Arc::new(tokio::sync::Mutex::new(client)) })

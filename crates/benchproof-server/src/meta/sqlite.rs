@@ -11,6 +11,7 @@ use super::{Accepted, BoxFut, BundleRow, ConflictRow, MetaError, MetaStore, Part
 
 mod credentials;
 mod events;
+mod oauth;
 mod remediation;
 mod review;
 
@@ -20,8 +21,10 @@ pub const SCHEMA_V1: &str = include_str!("schema-v1.sql");
 pub const SCHEMA_V2: &str = include_str!("schema-v2.sql");
 /// Micro-events: slots, bookings and their history (`user_version` 3).
 pub const SCHEMA_V3: &str = include_str!("schema-v3.sql");
+/// OAuth 2.0 clients, codes and tokens for the OB 3.0 API (`user_version` 4).
+pub const SCHEMA_V4: &str = include_str!("schema-v4.sql");
 /// The migrations in order; `user_version` is how many have run.
-const MIGRATIONS: [&str; 3] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+const MIGRATIONS: [&str; 4] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
 
 /// SQLite metadata in one file.
 #[derive(Debug, Clone)]

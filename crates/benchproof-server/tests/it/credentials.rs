@@ -264,6 +264,7 @@ macro_rules! credential_tests {
             credentials::admin_pages_link_everything,
             credentials::reassessment_keeps_the_history,
             credentials::ob_api_subset,
+            oauth::authorization_code_flow,
             review::links_show_only_their_own_evidence,
             review::codes_expiry_revocation_and_the_log,
         );
@@ -318,8 +319,8 @@ async fn schema_v1_is_upgraded() {
     assert!(meta.credentials().await.unwrap().is_empty());
     drop(meta);
     let c = rusqlite::Connection::open(&path).unwrap();
-    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 3);
-    c.pragma_update(None, "user_version", 4).unwrap();
+    assert_eq!(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 4);
+    c.pragma_update(None, "user_version", 5).unwrap();
     drop(c);
     let err = SqliteMeta::open(&path).unwrap_err().to_string();
     assert!(err.contains("newer than this server"), "{err}");

@@ -17,6 +17,8 @@ mod embedded;
 mod events;
 mod harness;
 mod interop;
+mod oauth;
+mod oauth_python;
 mod pg;
 mod postgres;
 mod review;
