@@ -196,6 +196,7 @@ pub async fn serve_with(
         locks: Default::default(),
         finishing: Arc::new(tokio::sync::Semaphore::new(crate::state::MAX_FINISHING)),
         running: Default::default(),
+        verifications: Default::default(),
     };
     let app = router(state.clone());
     let serve =

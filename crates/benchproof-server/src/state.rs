@@ -27,6 +27,8 @@ pub struct AppState {
     pub finishing: Arc<tokio::sync::Semaphore>,
     /// The SHA-256 of each upload's bytes so far, while its chunks arrive in order.
     pub running: RunningHashes,
+    /// Recent verifications of archived bundles, reused by the pages that show them.
+    pub verifications: crate::credentials::archive::Verifications,
 }
 
 /// How many uploads may be finished (assembled and verified) at once.

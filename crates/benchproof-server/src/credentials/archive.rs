@@ -7,9 +7,16 @@
 //! rename), and `ready` (the evidence index: SHA-256 → media type) is written last, so a
 //! half-built cache is rebuilt, never served; only files that index names are ever served. The
 //! cache can be deleted at any time; the archive stays the truth.
+//!
+//! Verifying a bundle reads all its bytes again, so pages that show archived bundles (review
+//! links, a student's attempts) reuse a verification of the same bytes for [`MEMO_MS`]
+//! ([`Verifications`]): the archive is write-once and checked by digest, and the server's trust
+//! does not change while it runs. Issuing a credential always verifies afresh ([`open_fresh`]).
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use benchproof_bagit::{open_bag_path, Limits};
 use benchproof_bundle::{read_rubric, verify_path, Verified, VerifyError};
@@ -23,10 +30,11 @@ use crate::state::AppState;
 #[derive(Debug)]
 pub struct Archived {
     pub row: BundleRow,
-    /// The verifier's answer for the archived bytes, as of now.
-    pub verified: Verified,
+    /// The verifier's answer for the archived bytes (at most [`MEMO_MS`] old, fresh from
+    /// [`open_fresh`]).
+    pub verified: Arc<Verified>,
     /// The bundle's `rubric.toml`.
-    pub rubric_text: String,
+    pub rubric_text: Arc<str>,
     /// The local copy of the zip.
     pub zip: PathBuf,
     dir: PathBuf,
@@ -127,13 +135,59 @@ fn cache_dir(state: &AppState, sha256_hex: &str) -> PathBuf {
     state.config.data_dir.join("cache").join(sha256_hex)
 }
 
-/// The archived bundle `sha256_hex`, verified now against the server's trust.
+/// How long a verification of archived bytes is reused by [`open`].
+pub const MEMO_MS: i64 = 10 * 60 * 1000;
+/// How many bundles' verifications are remembered.
+const MEMO_ENTRIES: usize = 64;
+
+/// Recent verifications of archived bundles, by SHA-256 (see the module docs).
+#[derive(Debug, Clone, Default)]
+pub struct Verifications(Arc<Mutex<HashMap<String, Memo>>>);
+
+#[derive(Debug, Clone)]
+struct Memo {
+    at_ms: i64,
+    verified: Arc<Verified>,
+    rubric: Arc<str>,
+}
+
+impl Verifications {
+    fn get(&self, sha: &str, now_ms: i64) -> Option<Memo> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(sha).filter(|m| now_ms - m.at_ms < MEMO_MS && now_ms >= m.at_ms).cloned()
+    }
+
+    fn put(&self, sha: &str, memo: Memo) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= MEMO_ENTRIES && !map.contains_key(sha) {
+            if let Some(oldest) = map.iter().min_by_key(|(_, m)| m.at_ms).map(|(k, _)| k.clone()) {
+                map.remove(&oldest);
+            }
+        }
+        map.insert(sha.to_owned(), memo);
+    }
+}
+
+/// The archived bundle `sha256_hex`, verified against the server's trust within [`MEMO_MS`].
 pub async fn open(state: &AppState, sha256_hex: &str) -> Result<Archived, ArchiveError> {
+    let dir = cache_dir(state, sha256_hex);
+    if let Some(m) = state.verifications.get(sha256_hex, state.clock.now_ms()) {
+        if dir.join("ready").exists() {
+            let (row, zip) = local_zip(state, sha256_hex).await?;
+            return Ok(Archived { row, verified: m.verified, rubric_text: m.rubric, zip, dir });
+        }
+    }
+    open_fresh(state, sha256_hex).await
+}
+
+/// The archived bundle `sha256_hex`, verified now against the server's trust.
+pub async fn open_fresh(state: &AppState, sha256_hex: &str) -> Result<Archived, ArchiveError> {
     let (row, zip) = local_zip(state, sha256_hex).await?;
     let dir = cache_dir(state, sha256_hex);
     let trust = state.config.trust.clone();
     let (z, d) = (zip.clone(), dir.clone());
-    let verified = tokio::task::spawn_blocking(move || -> Result<(Verified, String), ArchiveError> {
+    let at_ms = state.clock.now_ms();
+    let (verified, rubric) = tokio::task::spawn_blocking(move || -> Result<(Verified, String), ArchiveError> {
         let v = verify_path(&z, Some(&trust), None, Limits::default(), |_| {}).map_err(|e| match e {
             VerifyError::Refused(r) => ArchiveError::Refused(r.to_string()),
             other => ArchiveError::Problem(Problem::internal(format!("verifying the archived bundle: {other}"))),
@@ -146,7 +200,9 @@ pub async fn open(state: &AppState, sha256_hex: &str) -> Result<Archived, Archiv
     })
     .await
     .map_err(|e| Problem::internal(format!("the verifier stopped: {e}")))??;
-    Ok(Archived { row, verified: verified.0, rubric_text: verified.1, zip, dir })
+    let memo = Memo { at_ms, verified: Arc::new(verified), rubric: Arc::from(rubric) };
+    state.verifications.put(sha256_hex, memo.clone());
+    Ok(Archived { row, verified: memo.verified, rubric_text: memo.rubric, zip, dir })
 }
 
 /// Copies the archive blob into `dir/bundle.zip`, checking its digest.

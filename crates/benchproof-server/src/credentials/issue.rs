@@ -73,7 +73,7 @@ pub async fn issue_for_bundle(
             return Err(IssueRefused::NotPassed(row.outcome));
         }
     }
-    let archived = archive::open(state, sha).await.map_err(IssueRefused::Archive)?;
+    let archived = archive::open_fresh(state, sha).await.map_err(IssueRefused::Archive)?;
     if archived.verified.document.outcome.result != Outcome::Passed {
         return Err(IssueRefused::NotPassed(archived.row.outcome.clone()));
     }
