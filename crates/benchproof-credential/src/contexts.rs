@@ -9,7 +9,9 @@
 //! credential, so a set keeps the *processed* active context of each top-level `@context` value
 //! it has seen ([`ContextSet::active_context`]). Processing is a pure function of the `@context`
 //! value and the set's documents, so the cached result is exactly what processing again would
-//! give; the cache is dropped whenever the documents change.
+//! give; the cache is dropped whenever the documents change. The fast canonicalisation path
+//! keeps its own compiled forms of the same documents in the set (`rdfc::fast::Cache`), under
+//! the same rule.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -47,6 +49,11 @@ const ACTIVE_CACHE_LIMIT: usize = 16;
 /// the processed active contexts of the top-level `@context` values seen so far.
 pub struct ContextSet {
     documents: HashMap<String, RemoteDocument>,
+    /// The same documents as `serde_json` values, for the fast path's context compiler.
+    sources: HashMap<String, serde_json::Value>,
+    /// The fast path's compiled contexts (see `rdfc::fast`); empty again whenever the
+    /// documents change.
+    fast: crate::rdfc::fast::Cache,
     /// Key: the top-level `@context` value serialised as JSON. Value: the active context that
     /// processing it against an empty context (no base IRI) gives with these documents.
     active: Mutex<HashMap<String, Context>>,
@@ -60,7 +67,12 @@ impl std::fmt::Debug for ContextSet {
 
 impl Clone for ContextSet {
     fn clone(&self) -> Self {
-        ContextSet { documents: self.documents.clone(), active: Mutex::new(self.cached()) }
+        ContextSet {
+            documents: self.documents.clone(),
+            sources: self.sources.clone(),
+            fast: crate::rdfc::fast::Cache::default(),
+            active: Mutex::new(self.cached()),
+        }
     }
 }
 
@@ -96,10 +108,17 @@ impl ContextSet {
     pub fn standard() -> &'static ContextSet {
         static SET: OnceLock<ContextSet> = OnceLock::new();
         SET.get_or_init(|| {
-            let mut documents = HashMap::new();
-            documents.insert(VC_V2.to_owned(), shipped(VC_V2, VC_V2_BYTES));
-            documents.insert(OB_V3P0_3_0_3.to_owned(), shipped(OB_V3P0_3_0_3, OB_V3P0_3_0_3_BYTES));
-            ContextSet { documents, active: Mutex::default() }
+            let mut set = ContextSet {
+                documents: HashMap::new(),
+                sources: HashMap::new(),
+                fast: crate::rdfc::fast::Cache::default(),
+                active: Mutex::default(),
+            };
+            for (url, bytes) in [(VC_V2, VC_V2_BYTES), (OB_V3P0_3_0_3, OB_V3P0_3_0_3_BYTES)] {
+                set.documents.insert(url.to_owned(), shipped(url, bytes));
+                set.sources.insert(url.to_owned(), serde_json::from_str(bytes).expect("shipped contexts are JSON"));
+            }
+            set
         })
     }
 
@@ -107,8 +126,15 @@ impl ContextSet {
     /// W3C test vectors use). A URL already present is replaced.
     pub fn with_document(mut self, url: &str, json: &str) -> Result<ContextSet, BadContextDocument> {
         self.documents.insert(url.to_owned(), parse(url, json)?);
+        // Both parsers accept JSON; a document only one of them reads stays out of the fast
+        // path (which then leaves documents using it to the general one).
+        match serde_json::from_str(json) {
+            Ok(source) => self.sources.insert(url.to_owned(), source),
+            Err(_) => self.sources.remove(url),
+        };
         // Processed contexts may depend on the replaced document.
         self.active = Mutex::default();
+        self.fast = crate::rdfc::fast::Cache::default();
         Ok(self)
     }
 
@@ -149,6 +175,16 @@ impl ContextSet {
     /// inconsistent: a poisoned lock is taken over.
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Context>> {
         self.active.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The document of `url` as JSON (for the fast path's context compiler).
+    pub(crate) fn source(&self, url: &str) -> Option<&serde_json::Value> {
+        self.sources.get(url)
+    }
+
+    /// The fast path's compiled contexts of this set.
+    pub(crate) fn fast_cache(&self) -> &crate::rdfc::fast::Cache {
+        &self.fast
     }
 
     /// Whether `url` is one of the known contexts.

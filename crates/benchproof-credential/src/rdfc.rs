@@ -5,6 +5,11 @@
 //! (language tags lowercased, as jsonld.js does), and canonicalised by `rdf-canon` with a limit on
 //! the Hash N-Degree Quads calls, so a hostile document cannot make a verifier spin.
 //!
+//! Two paths give the same bytes: a fast path (`fast`: contexts compiled once and shared,
+//! expansion fused with RDF conversion, RDFC-1.0 on its own quads) answers whatever it supports;
+//! the general path above (`json-ld` 0.21 + `rdf-canon`) is the reference and answers the rest,
+//! including every error. `tests/it/fast_path.rs` and `fast_generated.rs` compare the two.
+//!
 //! Undefined terms: with [`TermPolicy::Safe`] (the default, used to issue and to verify) a term
 //! or type that no context defines is an error naming it — it would otherwise be silently left
 //! out of what is signed, so the signature would not cover it. [`TermPolicy::Lenient`] drops it,
@@ -20,6 +25,8 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use crate::contexts::{ContextSet, UnknownContext};
+
+pub(crate) mod fast;
 
 /// How many Hash N-Degree Quads calls canonicalisation may make. Credentials have a handful of
 /// blank nodes with distinct first-degree hashes (zero calls); the W3C poison-graph tests need
@@ -72,8 +79,55 @@ pub enum CanonError {
 }
 
 /// The RDFC-1.0 canonical N-Quads of `document` (each quad ends with `\n`, sorted).
+///
+/// The fast path ([`canonicalize_fast`]) answers when it can; otherwise the general `json-ld` +
+/// `rdf-canon` path ([`canonicalize_general`]) does. Both give the same bytes and errors.
 pub fn canonicalize(document: &Value, contexts: &ContextSet, policy: TermPolicy) -> Result<String, CanonError> {
     check_contexts(document, contexts)?;
+    match fast::canonicalize(document, contexts, policy) {
+        Ok(nquads) => Ok(nquads),
+        Err(_) => general(document, contexts, policy),
+    }
+}
+
+/// The fast path alone: `None` when it leaves the document to the general path, `Some(Err)`
+/// only for an unknown context URL (which both paths refuse up front). Public so that tests and
+/// benchmarks can compare the two paths; use [`canonicalize`].
+pub fn canonicalize_fast(
+    document: &Value,
+    contexts: &ContextSet,
+    policy: TermPolicy,
+) -> Option<Result<String, CanonError>> {
+    if let Err(e) = check_contexts(document, contexts) {
+        return Some(Err(e.into()));
+    }
+    fast::canonicalize(document, contexts, policy).ok().map(Ok)
+}
+
+/// Why the fast path leaves `document` to the general path (the `file:line` that decided), or
+/// `None` when it answers. For tests and for extending the fast path.
+#[doc(hidden)]
+pub fn fast_fallback_reason(document: &Value, contexts: &ContextSet, policy: TermPolicy) -> Option<&'static str> {
+    fast::canonicalize(document, contexts, policy).err().map(|e| e.0)
+}
+
+/// How many quads the fast path's expansion emits for `document` (duplicates included), without
+/// canonicalising them; `None` when it leaves the document to the general path. Only for
+/// splitting the cost in `examples/canon_phases.rs`.
+#[doc(hidden)]
+pub fn fast_expansion_only(document: &Value, contexts: &ContextSet, policy: TermPolicy) -> Option<usize> {
+    fast::quads(document, contexts, policy).ok().map(|quads| quads.len())
+}
+
+/// The general path alone (`json-ld` expansion and RDF conversion, `oxrdf`, `rdf-canon`): the
+/// reference the fast path is checked against. Public for tests and benchmarks; use
+/// [`canonicalize`].
+pub fn canonicalize_general(document: &Value, contexts: &ContextSet, policy: TermPolicy) -> Result<String, CanonError> {
+    check_contexts(document, contexts)?;
+    general(document, contexts, policy)
+}
+
+fn general(document: &Value, contexts: &ContextSet, policy: TermPolicy) -> Result<String, CanonError> {
     let dataset = to_dataset(document, contexts, policy)?;
     let options = CanonicalizationOptions { hndq_call_limit: Some(HNDQ_CALL_LIMIT) };
     rdf_canon::canonicalize_with::<Sha256>(&dataset, &options).map_err(|e| match e {

@@ -3,6 +3,8 @@
 mod badge;
 mod bake;
 mod common;
+mod fast_generated;
+mod fast_path;
 mod harder;
 mod interop;
 mod vectors;
