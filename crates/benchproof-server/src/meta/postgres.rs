@@ -42,37 +42,22 @@ impl PgMeta {
         });
         let tx = client.transaction().await.map_err(pg)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&(LOG_LOCK + 1)]).await.map_err(pg)?;
-        let exists: bool = tx
-            .query_one("SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'bundles' AND table_schema = current_schema())", &[])
-            .await
-            .map_err(pg)?
-            .get(0);
-        if !exists {
-            tx.batch_execute(super::sqlite::SCHEMA_V1).await.map_err(pg)?;
-        }
-        let v2: bool = tx
-            .query_one("SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'credentials' AND table_schema = current_schema())", &[])
-            .await
-            .map_err(pg)?
-            .get(0);
-        if !v2 {
-            tx.batch_execute(super::sqlite::SCHEMA_V2).await.map_err(pg)?;
-        }
-        let v3: bool = tx
-            .query_one("SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'event_slots' AND table_schema = current_schema())", &[])
-            .await
-            .map_err(pg)?
-            .get(0);
-        if !v3 {
-            tx.batch_execute(super::sqlite::SCHEMA_V3).await.map_err(pg)?;
-        }
-        let v4: bool = tx
-            .query_one("SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'oauth_clients' AND table_schema = current_schema())", &[])
-            .await
-            .map_err(pg)?
-            .get(0);
-        if !v4 {
-            tx.batch_execute(super::sqlite::SCHEMA_V4).await.map_err(pg)?;
+        // Each migration, applied when the first table it creates is missing.
+        let migrations = [
+            ("bundles", super::sqlite::SCHEMA_V1),
+            ("credentials", super::sqlite::SCHEMA_V2),
+            ("event_slots", super::sqlite::SCHEMA_V3),
+            ("oauth_clients", super::sqlite::SCHEMA_V4),
+        ];
+        for (table, sql) in migrations {
+            let exists: bool = tx
+                .query_one("SELECT EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = $1 AND table_schema = current_schema())", &[&table])
+                .await
+                .map_err(pg)?
+                .get(0);
+            if !exists {
+                tx.batch_execute(sql).await.map_err(pg)?;
+            }
         }
         tx.commit().await.map_err(pg)?;
         Ok(PgMeta { client: Arc::new(tokio::sync::Mutex::new(client)) })

@@ -149,19 +149,28 @@ async fn refresh_token(state: &AppState, client: &ClientRow, f: &HashMap<String,
     issue(state, client, &scope, &old.username, &old.grant_id).await
 }
 
+/// The authenticated client and the form, or the answer that refuses them.
+async fn client_and_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Result<(ClientRow, HashMap<String, String>), Response>, Problem> {
+    let client = match authenticate_client(state, headers).await {
+        Ok(c) => c,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    Ok(form(body).map(|f| (client, f)).map_err(|why| invalid("invalid_request", &why)))
+}
+
 /// `POST /ims/ob/v3p0/oauth/token`.
 pub async fn post_token(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
-    let client = match authenticate_client(&state, &headers).await {
-        Ok(c) => c,
+    let (client, f) = match client_and_form(&state, &headers, &body).await? {
+        Ok(both) => both,
         Err(refused) => return Ok(refused),
-    };
-    let f = match form(&body) {
-        Ok(f) => f,
-        Err(why) => return Ok(invalid("invalid_request", &why)),
     };
     match f.get("grant_type").map(String::as_str) {
         Some("authorization_code") => authorization_code(&state, &client, &f).await,
@@ -181,19 +190,15 @@ pub async fn post_revoke(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Problem> {
-    let client = match authenticate_client(&state, &headers).await {
-        Ok(c) => c,
+    let (client, f) = match client_and_form(&state, &headers, &body).await? {
+        Ok(both) => both,
         Err(refused) => return Ok(refused),
     };
-    let token = match form(&body) {
-        Ok(f) => match f.get("token") {
-            Some(t) => t.clone(),
-            None => return Ok(invalid("invalid_request", "send the token to revoke")),
-        },
-        Err(why) => return Ok(invalid("invalid_request", &why)),
+    let Some(token) = f.get("token") else {
+        return Ok(invalid("invalid_request", "send the token to revoke"));
     };
     let now = state.clock.now_ms();
-    if let Some(t) = state.meta.token(&digest(&token)).await?.filter(|t| t.client_id == client.client_id) {
+    if let Some(t) = state.meta.token(&digest(token)).await?.filter(|t| t.client_id == client.client_id) {
         if t.kind == "refresh" {
             state.meta.revoke_grant(&t.grant_id, now).await?;
         } else {
