@@ -5,6 +5,7 @@
 //! - [`preview`] and [`media`]: the `preview` (live camera JPEG) and `media` (evidence playback
 //!   with range requests) protocols.
 //! - [`windows`]: the proctor's and the student's windows; `pump` keeps them current.
+//! - [`webkit`]: the WebKitGTK settings of every window (no GPU compositing, no unused features).
 //!
 //! Only this crate knows Tauri; no command holds logic.
 
@@ -15,6 +16,7 @@ pub mod error;
 pub mod media;
 pub mod preview;
 mod pump;
+pub mod webkit;
 pub mod windows;
 
 use std::path::Path;

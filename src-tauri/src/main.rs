@@ -3,6 +3,8 @@
 
 #[allow(clippy::print_stderr)] // The one place a start-up failure can be told.
 fn main() {
+    // First, while this is the only thread: WebKit reads it when its processes start.
+    benchproof_app_lib::webkit::prepare_environment();
     let Some(data_dir) = benchproof_station::default_data_dir() else {
         eprintln!("benchproof station: no home directory to keep data in; set BENCHPROOF_HOME to a folder");
         std::process::exit(3);

@@ -2,10 +2,13 @@
 //!
 //! The UI opens the student view with `window.open("#/student")`; that request is turned into
 //! the one `student` window (created, or focused if open), which its capability limits to
-//! `student_view` and events. Every other new-window request is refused.
+//! `student_view` and events. Every other new-window request is refused. Both get the station's
+//! WebKit settings ([`webkit::apply`]).
 
 use tauri::webview::NewWindowResponse;
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+use crate::webkit;
 
 /// Label of the student's window (see `capabilities/student.json`).
 pub const STUDENT: &str = "student";
@@ -13,7 +16,7 @@ pub const STUDENT: &str = "student";
 /// Creates the proctor's main window.
 pub fn open_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let handle = app.clone();
-    WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+    let window = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
         .title("benchproof station")
         .inner_size(1280.0, 800.0)
         .min_inner_size(900.0, 600.0)
@@ -26,7 +29,7 @@ pub fn open_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
             NewWindowResponse::Deny
         })
         .build()?;
-    Ok(())
+    webkit::apply(&window)
 }
 
 /// Opens (or focuses) the student's window.
@@ -34,9 +37,9 @@ pub fn open_student<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     if let Some(w) = app.get_webview_window(STUDENT) {
         return w.set_focus();
     }
-    WebviewWindowBuilder::new(app, STUDENT, WebviewUrl::App("index.html#/student".into()))
+    let window = WebviewWindowBuilder::new(app, STUDENT, WebviewUrl::App("index.html#/student".into()))
         .title("benchproof station: student view")
         .inner_size(1024.0, 700.0)
         .build()?;
-    Ok(())
+    webkit::apply(&window)
 }

@@ -8,7 +8,9 @@ import { join, resolve } from "node:path";
 export const root = resolve(import.meta.dirname, "../..");
 // Cargo's own rule: $CARGO_TARGET_DIR when set, else target/ in the workspace.
 export const target = process.env.CARGO_TARGET_DIR || join(root, "target");
-export const appBinary = join(target, "debug/benchproof-app");
+// The app under test: $BENCHPROOF_APP when set (e.g. a release build for the benchmark), else the
+// debug build.
+export const appBinary = process.env.BENCHPROOF_APP ? resolve(process.env.BENCHPROOF_APP) : join(target, "debug/benchproof-app");
 export const cliBinary = join(target, "debug/benchproof");
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -77,6 +79,8 @@ export async function startSession(env) {
     until(xpath, async () => Object.values(await wd("POST", s("/element"), { using: "xpath", value: xpath }))[0]);
   const js = (script, args = []) => wd("POST", s("/execute/sync"), { script, args });
   return {
+    /** The tauri-driver process: the app runs in its process tree. */
+    driverPid: driver.pid,
     wd,
     s,
     find,
@@ -98,16 +102,41 @@ export async function startSession(env) {
         if (r.err) throw new Error(`${cmd}: ${JSON.stringify(r.err)}`);
         return r.ok;
       }),
-    /** The whole window as PNG bytes. */
-    screenshot: async () => Buffer.from(await wd("GET", s("/screenshot")), "base64"),
+    /**
+     * The whole window as PNG bytes. `{ live: true }` skips the repaint nudge ([`REPAINT`]) on a
+     * page that repaints by itself (the benchmark's latency bracket stays as tight as it can).
+     */
+    screenshot: async ({ live = false } = {}) => {
+      if (!live) await js(REPAINT);
+      return Buffer.from(await wd("GET", s("/screenshot")), "base64");
+    },
     /** One element as PNG bytes. */
-    elementScreenshot: async (xpath) => Buffer.from(await wd("GET", s(`/element/${await find(xpath)}/screenshot`)), "base64"),
+    elementScreenshot: async (xpath) => {
+      await js(REPAINT);
+      return Buffer.from(await wd("GET", s(`/element/${await find(xpath)}/screenshot`)), "base64");
+    },
     close: async () => {
       await wd("DELETE", s("")).catch(() => {});
       driver.kill();
     },
   };
 }
+
+/**
+ * The app paints on the CPU (src-tauri/src/webkit.rs), and then WebKitWebDriver's screenshot
+ * waits for the page's next paint: on a page where nothing changes (the upload queue) it would
+ * wait forever. This script makes the page paint a few times over the next second, with a 1-px
+ * element at 1 % opacity in the top-left corner toggled every 100 ms and then removed: invisible
+ * in the picture.
+ */
+const REPAINT = `const dot = document.createElement("div");
+  dot.style.cssText = "position:fixed;left:0;top:0;width:1px;height:1px;opacity:0.01;background:#000;pointer-events:none";
+  let n = 0;
+  const timer = setInterval(() => {
+    if (++n > 10) { clearInterval(timer); dot.remove(); }
+    else if (dot.isConnected) dot.remove();
+    else document.body.append(dot);
+  }, 100);`;
 
 export const button = (label) => `//button[normalize-space()='${label}']`;
 

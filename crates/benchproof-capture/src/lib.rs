@@ -6,7 +6,8 @@
 //! I420 ([`convert`]), continuous H.264 + Opus encoding ([`encode`]) into a [`Preroll`] of the last
 //! N seconds of packets, and on request a snippet cut from the keyframe before the pre-roll to the
 //! end of the post-roll ([`snippet`]), spilled to disk while pending ([`spill`]) and muxed into a
-//! browser-playable MP4. [`sim`] holds the clearly labelled simulated sources.
+//! browser-playable MP4. [`preview`] makes the live view's small JPEGs. [`sim`] holds the clearly
+//! labelled simulated sources.
 
 mod clock;
 pub mod convert;
@@ -14,6 +15,7 @@ pub mod encode;
 mod frame;
 mod packet;
 pub mod preroll;
+pub mod preview;
 mod recorder;
 pub mod sim;
 pub mod snippet;

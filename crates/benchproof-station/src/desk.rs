@@ -265,7 +265,7 @@ impl Desk {
     }
 
     /// The newest frame of camera `device` (by id), if it is capturing.
-    pub fn latest_frame(&self, device: &str) -> Option<VideoFrame> {
+    pub fn latest_frame(&self, device: &str) -> Option<std::sync::Arc<VideoFrame>> {
         let inner = self.lock();
         let rig = inner.rig.as_ref()?;
         let index = rig.devices().iter().position(|d| d.id == device)?;
