@@ -70,6 +70,9 @@ fn serve(path: &Path, media_type: &str, range: Option<&str>) -> std::io::Result<
     let builder = Response::builder()
         .header(header::CONTENT_TYPE, media_type)
         .header(header::ACCEPT_RANGES, "bytes")
+        // The UI reads clips with `fetch` from its own origin (`tauri://localhost`), since
+        // WebKitGTK's media player cannot read this protocol itself (WebKit bug 146351).
+        .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
         .header(header::CACHE_CONTROL, "private, max-age=31536000, immutable");
     let Ok(range) = parse_range(range, len) else {
         return Ok(builder

@@ -2,7 +2,7 @@
 // Debian's WebKitWebDriver) with plain HTTP, on simulated devices in a temporary data directory.
 // Setup screen: "Test connection" talks SCPI to a loopback instrument → demo mode → sign in →
 // start an assessment → the live preview shows frames that change and the audio meter moves →
-// tick every step (keyboard and IPC) → finish → sign and seal; then `benchproof verify` must
+// tick every step (keyboard and IPC) → finish → a snippet plays in the review → sign and seal; then `benchproof verify` must
 // accept the sealed bundle. Screenshots go to docs/screenshots/window-*.png.
 //
 // Run through tests/window/run.sh (it builds the binaries and starts Xvfb).
@@ -100,6 +100,21 @@ try {
   }
   await w.click(button("Finish and review"));
   await w.find("//*[@data-testid='outcome' and contains(., 'Passed')]");
+  // A snippet plays in the app's own webview (WebKitGTK + GStreamer): it decodes and time moves.
+  let last = null;
+  const played = await until("a snippet to play in the review", async () => {
+    last = await w.js(`const v = document.querySelector("figure.evidence video");
+      if (!v) return { none: document.querySelector("figure.evidence")?.textContent ?? "no evidence figure" };
+      if (v.error) return { error: v.error.code + " " + (v.error.message || "") };
+      if (v.paused && !window.__asked) { window.__asked = true; v.muted = true; v.play().catch((e) => { window.__playError = String(e); }); }
+      if (window.__playError) return { error: window.__playError };
+      return { width: v.videoWidth, height: v.videoHeight, time: v.currentTime, ready: v.readyState, network: v.networkState, paused: v.paused, src: v.src.slice(0, 40) };`);
+    return last.error || last.time > 0.2 ? last : null;
+  }).catch((e) => {
+    throw new Error(`${e.message}; last state ${JSON.stringify(last)}`);
+  });
+  if (played.error) throw new Error(`snippet playback failed in the webview: ${played.error}`);
+  console.log(`window test: a snippet plays (${played.width}×${played.height}, ${played.time.toFixed(1)} s in)`);
   await shot("review");
   await w.type("//label[contains(., 'Your PIN or passphrase')]/following::input[1]", PIN);
   await w.click(button("Sign and seal"));

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { Empty, ErrorNote, Loading } from "../components/Notice";
 import type { AssessmentView, Backend, Progress, SealedInfo, Snippet } from "../lib/backend";
 import { bytes, outcomeLabel, shortOfText, verdictLabel } from "../lib/format";
@@ -25,11 +25,36 @@ function StateTable({ backend, id, snippet }: { backend: Backend; id: string; sn
   );
 }
 
+/** A clip's player, once the backend has a source the webview can play. */
+function Clip({ backend, s }: { backend: Backend; s: Snippet }) {
+  const [src, setSrc] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let live = true;
+    let release = () => {};
+    backend.playableMedia(s.url).then(
+      (media) => {
+        if (!live) return media.release();
+        release = media.release;
+        setSrc(media.url);
+      },
+      (e) => live && setError(e),
+    );
+    return () => {
+      live = false;
+      release();
+    };
+  }, [backend, s.url]);
+  if (error) return <ErrorNote error={error} />;
+  if (!src) return <Loading what={`clip ${s.name}`} />;
+  return <video src={src} controls preload="metadata" width={320} aria-label={`Clip ${s.name}`} />;
+}
+
 function Evidence({ backend, a, s }: { backend: Backend; a: AssessmentView; s: Snippet }) {
   if (s.media_type.startsWith("video/") || s.media_type.startsWith("audio/")) {
     return (
       <figure class="evidence">
-        <video src={s.url} controls preload="metadata" width={320} aria-label={`Clip ${s.name}`} />
+        <Clip backend={backend} s={s} />
         <figcaption>
           {s.name} · {bytes(s.bytes)}
         </figcaption>

@@ -22,6 +22,7 @@ import type {
   HistoryItem,
   InstrumentTest,
   NewAssessment,
+  PlayableMedia,
   ProctorInfo,
   Progress,
   QueueStatus,
@@ -263,6 +264,11 @@ export class MockBackend implements Backend {
       detail: `could not connect to the instrument at ${shown}: connection refused; check the instrument's LAN settings (IP address, LAN enabled) and that port ${m[2] ?? 5025} is open`,
       profile: null,
     });
+  }
+
+  /** The mock's clips are data/blob URLs already. */
+  async playableMedia(url: string): Promise<PlayableMedia> {
+    return { url, release: () => {} };
   }
 
   previewUrl(device: string): string {

@@ -19,6 +19,7 @@ import {
   type HistoryItem,
   type InstrumentTest,
   type NewAssessment,
+  type PlayableMedia,
   type ProctorInfo,
   type Progress,
   type QueueStatus,
@@ -156,6 +157,14 @@ export class TauriBackend implements Backend {
   }
   instrumentState(id: string, snippet: string): Promise<Record<string, unknown>> {
     return call("instrument_state", { id, snippet });
+  }
+  /** Snippets are a few megabytes: read whole through `fetch` (which the custom protocol
+   * serves), played from memory, freed by `release`. */
+  async playableMedia(url: string): Promise<PlayableMedia> {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`the evidence could not be read (${response.status}): ${await response.text()}`);
+    const objectUrl = URL.createObjectURL(await response.blob());
+    return { url: objectUrl, release: () => URL.revokeObjectURL(objectUrl) };
   }
   queue(): Promise<QueueStatus> {
     return call("queue");

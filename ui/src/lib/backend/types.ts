@@ -72,6 +72,12 @@ import type { TickRequest } from "./bindings/TickRequest";
 
 /** Called with each new preview frame URL; returns nothing. */
 export type FrameListener = (url: string) => void;
+
+/** A playable source for evidence media, and how to free it. */
+export interface PlayableMedia {
+  url: string;
+  release(): void;
+}
 /** Stops a subscription. */
 export type Unsubscribe = () => void;
 
@@ -129,6 +135,12 @@ export interface Backend {
   studentView(): Promise<StudentView | null>;
   /** Instrument state captured as evidence, parsed from its JSON. */
   instrumentState(id: string, snippet: string): Promise<Record<string, unknown>>;
+  /**
+   * A source a <video> or <audio> element can play for evidence at `url` (a snippet's `url`);
+   * call `release` when the element goes away. WebKitGTK's media player cannot read a custom
+   * protocol (WebKit bug 146351), so the Tauri backend reads the bytes into a Blob URL.
+   */
+  playableMedia(url: string): Promise<PlayableMedia>;
 
   // Outbox and history
   queue(): Promise<QueueStatus>;
