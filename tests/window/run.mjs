@@ -106,7 +106,8 @@ try {
     last = await w.js(`const v = document.querySelector("figure.evidence video");
       if (!v) return { none: document.querySelector("figure.evidence")?.textContent ?? "no evidence figure" };
       if (v.error) return { error: v.error.code + " " + (v.error.message || "") };
-      if (v.paused && !window.__asked) { window.__asked = true; v.muted = true; v.play().catch((e) => { window.__playError = String(e); }); }
+      // Asked again while paused: a reload of the review may have replaced the element.
+      if (v.paused) { v.muted = true; v.play().catch((e) => { if (e.name !== "AbortError") window.__playError = String(e); }); }
       if (window.__playError) return { error: window.__playError };
       return { width: v.videoWidth, height: v.videoHeight, time: v.currentTime, ready: v.readyState, network: v.networkState, paused: v.paused, src: v.src.slice(0, 40) };`);
     return last.error || last.time > 0.2 ? last : null;
