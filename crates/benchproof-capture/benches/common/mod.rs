@@ -31,9 +31,16 @@ pub fn thread_cpu(tck: f64) -> Duration {
 /// `n` fields of a stat file from utime (field 14) on.
 fn stat_fields(path: &str, n: usize) -> Vec<f64> {
     let stat = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path} (Linux only): {e}"));
-    // The command name (field 2) may hold spaces; fields after it start at state (field 3).
-    let rest = &stat[stat.rfind(')').expect("stat has a command name") + 1..];
-    rest.split_whitespace().skip(11).take(n).map(|v| v.parse().expect("a tick count")).collect()
+    parse_stat(&stat, n).unwrap_or_else(|| panic!("{path}: not a stat line: {stat}")).1
+}
+
+/// The command name and `n` tick counts from utime (field 14) on, of one stat line.
+fn parse_stat(stat: &str, n: usize) -> Option<(&str, Vec<f64>)> {
+    // The command name (field 2) is in parentheses and may hold spaces; the fields after it
+    // start at state (field 3).
+    let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+    let ticks: Vec<f64> = stat[close + 1..].split_whitespace().skip(11).take(n).map_while(|v| v.parse().ok()).collect();
+    (ticks.len() == n).then(|| (&stat[open + 1..close], ticks))
 }
 
 /// Records the CPU time (utime + stime) of every live thread of this process by thread id.
@@ -42,12 +49,8 @@ pub fn sample_threads(tck: f64, threads: &mut HashMap<u64, (String, Duration)>) 
     for task in tasks.flatten() {
         let Ok(tid) = task.file_name().to_string_lossy().parse::<u64>() else { continue };
         let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else { continue };
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
-        let name = stat[open + 1..close].to_string();
-        let f: Vec<f64> =
-            stat[close + 1..].split_whitespace().skip(11).take(2).filter_map(|v| v.parse().ok()).collect();
-        if let [user, system] = f[..] {
-            threads.insert(tid, (name, Duration::from_secs_f64((user + system) / tck)));
+        if let Some((name, ticks)) = parse_stat(&stat, 2) {
+            threads.insert(tid, (name.to_owned(), Duration::from_secs_f64((ticks[0] + ticks[1]) / tck)));
         }
     }
 }

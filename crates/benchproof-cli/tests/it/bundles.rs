@@ -1,22 +1,6 @@
 //! Department, enrolment, sealing and verification through the real binary.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-use crate::{bp, code, json, stderr, stdout};
-
-/// `benchproof` with the department and proctor passphrases in files, as an operator would.
-fn bpp(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_benchproof"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("BENCHPROOF_HOME")
-        .env("BENCHPROOF_DEPT_PASSPHRASE", "department passphrase")
-        .env("BENCHPROOF_PROCTOR_PASSPHRASE", "proctor pin 4711")
-        .output()
-        .unwrap()
-}
+use crate::{bp, bpp, code, json, stderr, stdout};
 
 #[test]
 fn enrol_seal_verify_and_refuse() {

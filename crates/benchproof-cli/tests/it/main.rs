@@ -30,6 +30,20 @@ pub fn bp(data_dir: &Path, args: &[&str]) -> Output {
         .expect("the benchproof binary runs")
 }
 
+/// `benchproof` with the department and proctor passphrases in the environment, as an operator's
+/// script would pass them.
+pub fn bpp(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_benchproof"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("BENCHPROOF_HOME")
+        .env("BENCHPROOF_DEPT_PASSPHRASE", "department passphrase")
+        .env("BENCHPROOF_PROCTOR_PASSPHRASE", "proctor pin 4711")
+        .output()
+        .expect("the benchproof binary runs")
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

@@ -3,21 +3,9 @@
 //! pack, tampered packs are refused with their reason, and `trust remove` withdraws acceptance.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::{bp, code, json, stderr, stdout};
-
-fn bpp(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_benchproof"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env_remove("BENCHPROOF_HOME")
-        .env("BENCHPROOF_DEPT_PASSPHRASE", "department passphrase")
-        .env("BENCHPROOF_PROCTOR_PASSPHRASE", "proctor pin 4711")
-        .output()
-        .unwrap()
-}
+use crate::{bp, bpp, code, json, stderr, stdout};
 
 fn ok(o: Output) -> Output {
     assert_eq!(code(&o), 0, "stdout: {}\nstderr: {}", stdout(&o), stderr(&o));
